@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource } from 'fhir/r4';
+import type { Queryable } from '@kennebec/db';
+import { errors } from '@kennebec/fhir';
+import { deleteIndexRows, insertIndexRows } from './index-writer.ts';
+import type { HistoryOptions, HistoryPage, IndexRows, StoredVersion, WriteContext } from './types.ts';
+
+/**
+ * Create, read, update, delete and history of FHIR resources over one database handle.
+ * It neither validates nor authorizes: callers (the FHIR interactions) do both before writing.
+ * Within a transaction it is built on the transaction's handle, so every write it makes belongs
+ * to that transaction.
+ */
+export interface RepositoryDeps {
+  buildIndexRows: (resource: Resource) => IndexRows;
+  now: () => Date;
+  newId?: () => string;
+}
+
+interface ResourceRow {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: string | Date;
+  deleted: boolean;
+  content: Resource | string | null;
+  author: string;
+  source_org: string | null;
+  method?: string;
+}
+
+export interface UpdateOptions {
+  /** Expected current version (If-Match); a mismatch is 412. */
+  ifMatch?: number;
+}
+
+export interface UpdateResult {
+  version: StoredVersion;
+  created: boolean;
+}
+
+function iso(v: string | Date): string {
+  return typeof v === 'string' ? new Date(v).toISOString() : v.toISOString();
+}
+
+export function toStoredVersion(row: ResourceRow): StoredVersion {
+  const content = typeof row.content === 'string' ? (JSON.parse(row.content) as Resource) : row.content;
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: Number(row.version_id),
+    lastUpdated: iso(row.last_updated),
+    deleted: row.deleted,
+    ...(content && !row.deleted ? { resource: content } : {}),
+    author: row.author,
+    sourceOrg: row.source_org,
+    ...(row.method ? { method: row.method } : {}),
+  };
+}
+
+/** Server-managed meta: versionId and lastUpdated are ours; the rest of meta is the client's. */
+function withMeta<T extends Resource>(resource: T, id: string, versionId: number, lastUpdated: string): T {
+  const meta = { ...(resource.meta ?? {}), versionId: String(versionId), lastUpdated };
+  return { ...resource, id, meta };
+}
+
+const COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content, author, source_org';
+
+export class SqlFhirRepository {
+  constructor(
+    private readonly q: Queryable,
+    private readonly deps: RepositoryDeps,
+  ) {}
+
+  async read(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    const res = await this.q.query<ResourceRow>(
+      `select ${COLUMNS} from resource where resource_type = $1 and id = $2`,
+      [resourceType, id],
+    );
+    const row = res.rows[0];
+    return row ? toStoredVersion(row) : undefined;
+  }
+
+  async vread(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    const res = await this.q.query<ResourceRow>(
+      `select ${COLUMNS}, method from resource_history where resource_type = $1 and id = $2 and version_id = $3`,
+      [resourceType, id, versionId],
+    );
+    const row = res.rows[0];
+    return row ? toStoredVersion(row) : undefined;
+  }
+
+  /** Creates a resource with a server-assigned id (or `id` when given, for update-as-create and imports). */
+  async create<T extends Resource>(resource: T, ctx: WriteContext, id?: string): Promise<StoredVersion<T>> {
+    const [created] = await this.createMany([{ resource, id }], ctx);
+    return created as StoredVersion<T>;
+  }
+
+  /** Creates many resources with one statement per table: the bulk path for bundles and imports. */
+  async createMany<T extends Resource>(items: { resource: T; id?: string | undefined }[], ctx: WriteContext): Promise<StoredVersion<T>[]> {
+    if (items.length === 0) return [];
+    const lastUpdated = this.deps.now().toISOString();
+    const newId = this.deps.newId ?? randomUUID;
+    const versions = items.map(({ resource, id }) => {
+      const rid = id ?? newId();
+      return {
+        resourceType: resource.resourceType,
+        id: rid,
+        versionId: 1,
+        lastUpdated,
+        deleted: false,
+        resource: withMeta(resource, rid, 1, lastUpdated),
+        author: ctx.author,
+        sourceOrg: ctx.sourceOrg ?? null,
+        method: 'POST',
+      } satisfies StoredVersion<T>;
+    });
+    const types = versions.map((v) => v.resourceType);
+    const ids = versions.map((v) => v.id);
+    const contents = versions.map((v) => JSON.stringify(v.resource));
+    await this.q.query(
+      `with r as (
+         insert into resource (resource_type, id, version_id, last_updated, deleted, content, author, source_org)
+         select t, i, 1, $3::timestamptz, false, c::jsonb, $5, $6
+         from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
+       )
+       insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
+       select t, i, 1, $3::timestamptz, false, 'POST', c::jsonb, $5, $6
+       from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)`,
+      [types, ids, lastUpdated, contents, ctx.author, ctx.sourceOrg ?? null],
+    );
+    await insertIndexRows(
+      this.q,
+      versions.map((v) => ({ resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) })),
+    );
+    return versions;
+  }
+
+  /** Update (PUT). A missing or deleted resource is (re)created with the client's id. */
+  async update<T extends Resource>(resource: T & { id: string }, ctx: WriteContext, opts: UpdateOptions = {}): Promise<UpdateResult> {
+    const { resourceType, id } = resource;
+    const current = await this.q.query<{ version_id: number; deleted: boolean }>(
+      'select version_id, deleted from resource where resource_type = $1 and id = $2 for update',
+      [resourceType, id],
+    );
+    const row = current.rows[0];
+    if (opts.ifMatch !== undefined && (!row || Number(row.version_id) !== opts.ifMatch)) {
+      throw errors.versionConflict(`${resourceType}/${id}`, String(opts.ifMatch), row ? String(row.version_id) : 'none');
+    }
+    if (!row) {
+      const version = await this.create(resource, ctx, id);
+      return { version: { ...version, method: 'PUT' }, created: true };
+    }
+    const versionId = Number(row.version_id) + 1;
+    const lastUpdated = this.deps.now().toISOString();
+    const stored = withMeta(resource, id, versionId, lastUpdated);
+    await this.writeVersion(stored, versionId, lastUpdated, 'PUT', ctx);
+    await deleteIndexRows(this.q, resourceType, [id]);
+    await insertIndexRows(this.q, [{ resourceType, id, rows: this.deps.buildIndexRows(stored) }]);
+    return {
+      version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'PUT' },
+      created: row.deleted,
+    };
+  }
+
+  /** Deletes a resource: a new, deleted version. Returns undefined when there was nothing to delete. */
+  async delete(resourceType: string, id: string, ctx: WriteContext): Promise<StoredVersion | undefined> {
+    const current = await this.q.query<{ version_id: number; deleted: boolean }>(
+      'select version_id, deleted from resource where resource_type = $1 and id = $2 for update',
+      [resourceType, id],
+    );
+    const row = current.rows[0];
+    if (!row || row.deleted) return undefined;
+    const versionId = Number(row.version_id) + 1;
+    const lastUpdated = this.deps.now().toISOString();
+    await this.writeVersion({ resourceType, id } as Resource, versionId, lastUpdated, 'DELETE', ctx);
+    await deleteIndexRows(this.q, resourceType, [id]);
+    return { resourceType, id, versionId, lastUpdated, deleted: true, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'DELETE' };
+  }
+
+  private async writeVersion(resource: Resource, versionId: number, lastUpdated: string, method: string, ctx: WriteContext): Promise<void> {
+    const deleted = method === 'DELETE';
+    const content = deleted ? null : JSON.stringify(resource);
+    await this.q.query(
+      `with r as (
+         update resource set version_id = $3, last_updated = $4::timestamptz, deleted = $5, content = $6::jsonb,
+           author = $7, source_org = $8
+         where resource_type = $1 and id = $2
+       )
+       insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
+       values ($1, $2, $3, $4::timestamptz, $5, $9, $6::jsonb, $7, $8)`,
+      [resource.resourceType, resource.id, versionId, lastUpdated, deleted, content, ctx.author, ctx.sourceOrg ?? null, method],
+    );
+  }
+
+  /**
+   * History of one resource, one type, or the whole server, newest first.
+   * Paging uses a (last_updated, type, id, version) cursor so pages stay correct while others write.
+   */
+  async history(resourceType: string | undefined, id: string | undefined, opts: HistoryOptions = {}): Promise<HistoryPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown): void => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (resourceType) add('resource_type = ?', resourceType);
+    if (id) add('id = ?', id);
+    if (opts.since) add('last_updated >= ?::timestamptz', opts.since);
+    if (opts.at) add('last_updated <= ?::timestamptz', opts.at);
+    const filter = where.length > 0 ? `where ${where.join(' and ')}` : '';
+    const totalRes = await this.q.query<{ n: string | number }>(`select count(*) as n from resource_history ${filter}`, params);
+    const total = Number(totalRes.rows[0]?.n ?? 0);
+    const count = Math.min(Math.max(opts.count ?? 50, 0), 1000);
+    const pageWhere = [...where];
+    const pageParams = [...params];
+    if (opts.cursor) {
+      const c = decodeHistoryCursor(opts.cursor);
+      pageParams.push(c.t, c.type, c.id, c.v);
+      const n = pageParams.length;
+      pageWhere.push(`(last_updated, resource_type, id, version_id) < ($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n}::integer)`);
+    }
+    pageParams.push(count + 1);
+    const rows = await this.q.query<ResourceRow>(
+      `select ${COLUMNS}, method from resource_history
+       ${pageWhere.length > 0 ? `where ${pageWhere.join(' and ')}` : ''}
+       order by last_updated desc, resource_type desc, id desc, version_id desc
+       limit $${pageParams.length}`,
+      pageParams,
+    );
+    const versions = rows.rows.slice(0, count).map(toStoredVersion);
+    const last = versions[versions.length - 1];
+    const hasMore = rows.rows.length > count && last !== undefined;
+    return {
+      versions,
+      total,
+      ...(hasMore ? { nextCursor: encodeHistoryCursor({ t: last.lastUpdated, type: last.resourceType, id: last.id, v: last.versionId }) } : {}),
+    };
+  }
+}
+
+interface HistoryCursor {
+  t: string;
+  type: string;
+  id: string;
+  v: number;
+}
+
+function encodeHistoryCursor(c: HistoryCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeHistoryCursor(s: string): HistoryCursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as HistoryCursor;
+    if (typeof c.t !== 'string' || typeof c.type !== 'string' || typeof c.id !== 'string' || typeof c.v !== 'number') throw new Error('shape');
+    return c;
+  } catch {
+    throw errors.badRequest('Invalid history page cursor');
+  }
+}

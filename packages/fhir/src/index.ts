@@ -1,0 +1,3 @@
+export * from './outcome.ts';
+export { errors, type ErrorName } from './errors.ts';
+export * from './reference.ts';

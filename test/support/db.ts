@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { PgliteDatabase, PostgresDatabase, type Database } from '@kennebec/db';
+
+/**
+ * A fresh, migrated database for one test file: a clone of the run's template on PostgreSQL,
+ * or a new in-memory PGlite loaded from the golden dump. Nothing is shared between files.
+ */
+export async function createTestDatabase(): Promise<Database> {
+  const where = inject('kennebecDb');
+  if (where.kind === 'postgres') {
+    const name = `${where.prefix}${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: where.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name} template ${where.template}`);
+    } finally {
+      await admin.end();
+    }
+    const u = new URL(where.adminUrl);
+    u.pathname = `/${name}`;
+    return PostgresDatabase.open(u.toString(), { max: 5 });
+  }
+  const tarball = await readFile(where.dumpPath);
+  return PgliteDatabase.open(undefined, { loadDataDir: new Blob([tarball]) });
+}
+
+export function testDatabaseKind(): 'postgres' | 'pglite' {
+  return inject('kennebecDb').kind;
+}
