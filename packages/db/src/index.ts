@@ -3,3 +3,4 @@ export { PgliteDatabase } from './pglite.ts';
 export { PostgresDatabase } from './postgres.ts';
 export { migrate, loadMigrations } from './migrate.ts';
 export { openDatabase, type DatabaseLocation } from './open.ts';
+export { DataDirLockedError } from './lock.ts';

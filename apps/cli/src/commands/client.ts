@@ -1,0 +1,16 @@
+import { compose, createClient, loadConfig } from '@kennebec/server';
+import { commandLogger, type CliIo } from '../io.ts';
+
+export async function clientCommand(io: CliIo, opts: { name: string; scope: string; org?: string | undefined }): Promise<number> {
+  const deps = await compose(loadConfig(io.env), { logger: commandLogger(io.env) });
+  try {
+    const client = await createClient(deps.db, { name: opts.name, scopes: opts.scope, ...(opts.org ? { orgId: opts.org } : {}) });
+    io.out(JSON.stringify(client, null, 2));
+    return 0;
+  } catch (err) {
+    io.err((err as Error).message);
+    return 1;
+  } finally {
+    await deps.db.close();
+  }
+}

@@ -1,0 +1,22 @@
+import { compose, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins } from '@kennebec/server';
+import type { CliIo } from '../io.ts';
+
+export async function serveCommand(io: CliIo): Promise<number> {
+  const config = loadConfig(io.env);
+  const deps = await compose(config);
+  if (config.seedDemo) {
+    const result = await seedDemo(deps, { patientsPerOrg: config.seedPatients, log: (s) => io.out(s) });
+    if (result.seeded) io.out(`Demo data loaded: ${result.resources} resources`);
+  }
+  const server = await startServer(deps);
+  stopOnSignals(server, (m) => deps.logger.info(m));
+  const base = config.baseUrl;
+  io.out('');
+  io.out(`Kennebec is running (${deps.db.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
+  io.out(`  FHIR R4 API      ${base}/fhir/R4   (CapabilityStatement: ${base}/fhir/R4/metadata)`);
+  io.out(`  OAuth 2.0 token  ${base}/oauth2/token`);
+  io.out(`  Health           ${base}/healthz`);
+  for (const line of await demoLogins(deps)) io.out(line);
+  io.out('Press Ctrl+C to stop.');
+  return new Promise<number>(() => undefined);
+}

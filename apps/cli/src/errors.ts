@@ -1,0 +1,2 @@
+export { ConfigError } from '@kennebec/server';
+export { DataDirLockedError } from '@kennebec/db';

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { errors } from '@kennebec/fhir';
+import type { AppDeps } from './deps.ts';
+import { errorHandler } from './errors.ts';
+import { healthPlugin } from './features/health/index.ts';
+import { createFhirApi, fhirHttpPlugin } from './features/fhir-api/index.ts';
+import { smartAuthPlugin } from './features/smart-auth/index.ts';
+
+/** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: deps.config.bodyLimit,
+    requestIdHeader: false,
+    disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace',
+  });
+  app.setErrorHandler(errorHandler(deps.config.bodyLimit));
+  app.setNotFoundHandler((req, reply) => {
+    const e = errors.notFound(req.url.split('?')[0] ?? '');
+    void reply.code(404).type('application/fhir+json; charset=utf-8').send(JSON.stringify(e.outcome));
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(healthPlugin, { db: deps.db });
+  await app.register(smartAuthPlugin, { deps });
+
+  const api = createFhirApi({ ...deps, baseUrl: deps.config.baseUrl, publishedAt: deps.clock.now().toISOString() });
+  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });
+  return app;
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { migrate, openDatabase, type Database } from '@kennebec/db';
+import { buildIndexRows, SqlFhirStore } from '@kennebec/fhir-store';
+import type { Config } from './config.ts';
+import type { AppDeps, Clock } from './deps.ts';
+import { createLogger } from './logger.ts';
+import { createAuthenticator } from './features/smart-auth/index.ts';
+import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-engine.ts';
+import { createValidator } from './features/fhir-api/validator.ts';
+import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
+
+/**
+ * The composition root: the one place that builds config-dependent values and wires them
+ * together. Nothing else opens databases or reads the environment.
+ */
+export const systemClock: Clock = { now: () => new Date() };
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export interface ComposeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Use this database instead of opening the configured one (tests). */
+  db?: Database;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+export async function compose(config: Config, opts: ComposeOptions = {}): Promise<AppDeps> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  if (opts.migrate !== false) {
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now() });
+  const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
+  const deps: Omit<AppDeps, 'authenticate'> = {
+    config,
+    db,
+    store,
+    clock,
+    logger,
+    validator: createValidator(),
+    search,
+    searchParamsFor,
+    version: packageVersion(),
+  };
+  return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
+}
+
+/** The FHIR API over composed dependencies, for callers outside HTTP (the CLI's import). */
+export function fhirApiFor(deps: AppDeps): FhirApi {
+  return createFhirApi({ ...deps, baseUrl: deps.config.baseUrl, publishedAt: deps.clock.now().toISOString() });
+}

@@ -1,0 +1,40 @@
+/**
+ * Who is acting. Issue-specific kinds (patients, proxies, staff, SMART apps) join this union;
+ * every decision about health data takes an Actor.
+ */
+export type Interaction = 'c' | 'r' | 'u' | 'd' | 's';
+
+/** One granted scope in SMART v2 form: `system/Patient.rs` → { context: 'system', resourceType: 'Patient', interactions: r,s }. */
+export interface GrantedScope {
+  context: 'system' | 'user' | 'patient';
+  /** A resource type or '*' */
+  resourceType: string;
+  interactions: ReadonlySet<Interaction>;
+}
+
+export interface ClientActor {
+  kind: 'client';
+  /** The OAuth client_id. */
+  clientId: string;
+  /** The organization the client belongs to (a data source), when it has one. */
+  orgId: string | null;
+  scopes: readonly GrantedScope[];
+}
+
+/** The server itself: seeding, imports run from the CLI by an operator. */
+export interface SystemActor {
+  kind: 'system';
+  /** What started it, e.g. 'cli:import', 'seed'. */
+  origin: string;
+}
+
+export type Actor = ClientActor | SystemActor;
+
+/** The identity recorded as author of a resource version. */
+export function actorReference(actor: Actor): string {
+  return actor.kind === 'client' ? `Client/${actor.clientId}` : `System/${actor.origin}`;
+}
+
+export function actorOrganization(actor: Actor): string | null {
+  return actor.kind === 'client' ? actor.orgId : null;
+}

@@ -1,0 +1,30 @@
+import { errors } from '@kennebec/fhir';
+import type { Actor, Interaction } from './actor.ts';
+
+/**
+ * The one authorization decision point for health data. Every FHIR interaction asks here before
+ * it touches the store. For now the inputs are the actor's SMART scopes; consent, proxy limits,
+ * care relationships and sensitivity labels join as further inputs to this same function.
+ */
+export interface AccessRequest {
+  resourceType: string;
+  interaction: Interaction;
+}
+
+const NAMES: Record<Interaction, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
+
+export function isPermitted(actor: Actor, req: AccessRequest): boolean {
+  if (actor.kind === 'system') return true;
+  return actor.scopes.some(
+    (s) => s.context === 'system' && (s.resourceType === '*' || s.resourceType === req.resourceType) && s.interactions.has(req.interaction),
+  );
+}
+
+/** Throws 403 (with the scope that would be needed) when the actor may not do this. */
+export function authorize(actor: Actor, req: AccessRequest): void {
+  if (!isPermitted(actor, req)) {
+    throw errors.forbidden(
+      `Not permitted to ${NAMES[req.interaction]} ${req.resourceType}: requires scope system/${req.resourceType}.${req.interaction}`,
+    );
+  }
+}

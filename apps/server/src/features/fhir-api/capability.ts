@@ -1,0 +1,83 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+
+/**
+ * The CapabilityStatement lists exactly what this server does (https://hl7.org/fhir/R4/capabilitystatement.html):
+ * every resource type with the interactions above, and only the search parameters the search
+ * engine really supports.
+ */
+export interface CapabilityInputs {
+  baseUrl: string;
+  version: string;
+  resourceTypes: readonly string[];
+  searchParams: (type: string) => { name: string; type: string; definition?: string | undefined; documentation?: string | undefined }[];
+  publishedAt: string;
+}
+
+const INTERACTIONS: CapabilityStatementRestResource['interaction'] = [
+  { code: 'read' },
+  { code: 'vread' },
+  { code: 'update' },
+  { code: 'delete' },
+  { code: 'history-instance' },
+  { code: 'history-type' },
+  { code: 'create' },
+  { code: 'search-type' },
+];
+
+export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilityStatement {
+  const fhirBase = `${inputs.baseUrl}/fhir/R4`;
+  const resources: CapabilityStatementRestResource[] = inputs.resourceTypes
+    .filter((t) => t !== 'Resource' && t !== 'DomainResource')
+    .map((type) => ({
+      type,
+      profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+      interaction: INTERACTIONS,
+      versioning: 'versioned-update',
+      readHistory: true,
+      updateCreate: true,
+      conditionalCreate: true,
+      conditionalUpdate: true,
+      conditionalDelete: 'not-supported',
+      searchInclude: [`${type}:*`],
+      searchRevInclude: ['*'],
+      searchParam: inputs.searchParams(type).map((p) => ({
+        name: p.name,
+        type: p.type as 'string',
+        ...(p.definition ? { definition: p.definition } : {}),
+        ...(p.documentation ? { documentation: p.documentation } : {}),
+      })),
+    }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: inputs.publishedAt,
+    publisher: 'Kennebec',
+    kind: 'instance',
+    software: { name: 'Kennebec', version: inputs.version },
+    implementation: { description: 'Kennebec FHIR R4 server', url: fhirBase },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: false,
+          service: [
+            {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+              text: 'OAuth 2.0 bearer tokens (SMART Backend Services: client_credentials)',
+            },
+          ],
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [{ url: 'token', valueUri: `${inputs.baseUrl}/oauth2/token` }],
+            },
+          ],
+        },
+        resource: resources,
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+      },
+    ],
+  };
+}

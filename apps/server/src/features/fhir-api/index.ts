@@ -1,0 +1,8 @@
+export { FhirService, type FhirServiceDeps } from './service.ts';
+export { dispatch, type RouterDeps } from './router.ts';
+export { processBundle } from './bundle.ts';
+export { buildCapabilityStatement, type CapabilityInputs } from './capability.ts';
+export { fhirHttpPlugin, type FhirHttpOptions } from './http.ts';
+export type { FhirRequest, FhirResponse } from './types.ts';
+export type { SearchEngine, SearchOutcome, SearchOptions, ResourceValidator } from './ports.ts';
+export { createFhirApi, type FhirApi, type FhirApiDeps } from './api.ts';

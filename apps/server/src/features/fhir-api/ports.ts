@@ -1,0 +1,33 @@
+import type { Resource } from 'fhir/r4';
+import type { Queryable } from '@kennebec/db';
+import type { IssueInput } from '@kennebec/fhir';
+import type { StoredVersion } from '@kennebec/fhir-store';
+
+/** What the FHIR interactions need from search, validation and the type catalogue. */
+export interface SearchOutcome {
+  matches: StoredVersion[];
+  included: StoredVersion[];
+  total?: number | undefined;
+  nextCursor?: string | undefined;
+  /** Warnings to return in the Bundle (e.g. ignored parameters under lenient handling). */
+  warnings?: IssueInput[] | undefined;
+}
+
+export interface SearchOptions {
+  lenient: boolean;
+  /** Search inside a transaction (conditional operations in a transaction Bundle). */
+  handle?: Queryable;
+}
+
+export interface SearchEngine {
+  search(resourceType: string, params: [string, string][], opts: SearchOptions): Promise<SearchOutcome>;
+}
+
+export interface ResourceValidator {
+  /** Issues found; any of severity error/fatal rejects the write. */
+  validate(resource: unknown, expectedType: string): IssueInput[];
+  isKnownType(type: string): boolean;
+  readonly resourceTypes: readonly string[];
+}
+
+export type { Resource };

@@ -1,0 +1,81 @@
+import { errors } from '@kennebec/fhir';
+import type { FhirService } from './service.ts';
+import { searchType } from './search.ts';
+import type { SearchEngine } from './ports.ts';
+import type { FhirRequest, FhirResponse } from './types.ts';
+import type { CapabilityStatement } from 'fhir/r4';
+
+/**
+ * Maps a FHIR REST request to its interaction. Used by the HTTP adapter and, per entry, by
+ * batch Bundles, so both behave the same.
+ */
+export interface RouterDeps {
+  service: FhirService;
+  search: SearchEngine;
+  capability: () => CapabilityStatement;
+  processBundle: (req: FhirRequest) => Promise<FhirResponse>;
+}
+
+const HISTORY = '_history';
+
+export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<FhirResponse> {
+  const { service } = deps;
+  const parts = req.path.split('/').filter((p) => p.length > 0);
+  const [type, second, third, fourth] = parts;
+  const { method, actor } = req;
+  const searchDeps = { search: deps.search, fhirBase: service.fhirBase, checkType: (t: string) => service.checkType(t) };
+
+  if (parts.length === 0) {
+    if (method === 'POST') return deps.processBundle(req);
+    throw errors.methodNotAllowed(method, '/');
+  }
+  if (type === 'metadata' && parts.length === 1) {
+    if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed(method, 'metadata');
+    return { status: 200, body: deps.capability() };
+  }
+  if (type === HISTORY && parts.length === 1) {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, HISTORY);
+    return service.history(actor, undefined, undefined, req.query);
+  }
+  if (!type || !/^[A-Z][A-Za-z]+$/.test(type)) throw errors.unknownType(type ?? '');
+  service.checkType(type);
+
+  if (parts.length === 1) {
+    if (method === 'GET' || method === 'HEAD') return searchType(searchDeps, actor, type, req.query, req.headers.prefer);
+    if (method === 'POST') return service.create(actor, type, req.body, req.headers.ifNoneExist, req.headers.prefer);
+    if (method === 'PUT' && req.query.length > 0) return service.conditionalUpdate(actor, type, req.query, req.body, req.headers.prefer);
+    throw errors.methodNotAllowed(method, type);
+  }
+  if (parts.length === 2 && second === '_search') {
+    if (method !== 'POST') throw errors.methodNotAllowed(method, `${type}/_search`);
+    return searchType(searchDeps, actor, type, [...req.query, ...formParams(req.body)], req.headers.prefer);
+  }
+  if (parts.length === 2 && second === HISTORY) {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, `${type}/${HISTORY}`);
+    return service.history(actor, type, undefined, req.query);
+  }
+  const id = second as string;
+  if (parts.length === 2) {
+    if (method === 'GET' || method === 'HEAD') return service.read(actor, type, id);
+    if (method === 'PUT') return service.update(actor, type, id, req.body, req.headers.ifMatch, req.headers.prefer);
+    if (method === 'DELETE') return service.delete(actor, type, id);
+    throw errors.methodNotAllowed(method, `${type}/${id}`);
+  }
+  if (third === HISTORY && parts.length === 3) {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, `${type}/${id}/${HISTORY}`);
+    return service.history(actor, type, id, req.query);
+  }
+  if (third === HISTORY && parts.length === 4 && fourth) {
+    if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed(method, `${type}/${id}/${HISTORY}/${fourth}`);
+    return service.vread(actor, type, id, fourth);
+  }
+  throw errors.notFound(req.path);
+}
+
+/** Body of POST _search: application/x-www-form-urlencoded, parsed to pairs by the adapter. */
+function formParams(body: unknown): [string, string][] {
+  if (body === undefined || body === null || body === '') return [];
+  if (Array.isArray(body)) return body as [string, string][];
+  if (typeof body === 'string') return [...new URLSearchParams(body)];
+  throw errors.badRequest('POST _search takes application/x-www-form-urlencoded parameters');
+}

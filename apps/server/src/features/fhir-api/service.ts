@@ -1,0 +1,210 @@
+import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
+import { errors, outcome, ID_PATTERN } from '@kennebec/fhir';
+import type { Queryable } from '@kennebec/db';
+import type { SqlFhirStore, StoredVersion } from '@kennebec/fhir-store';
+import { actorOrganization, actorReference, authorize, type Actor } from '../access/index.ts';
+import { parseIfMatch, parsePrefer, versionHeaders } from './headers.ts';
+import type { ResourceValidator, SearchEngine } from './ports.ts';
+import type { FhirResponse } from './types.ts';
+
+/**
+ * The FHIR RESTful interactions (https://hl7.org/fhir/R4/http.html), framework-free: each
+ * takes an actor and plain values and returns status, resource and headers. Every one asks
+ * `authorize` before touching the store.
+ */
+export interface FhirServiceDeps {
+  store: SqlFhirStore;
+  search: SearchEngine;
+  validator: ResourceValidator;
+  baseUrl: string;
+}
+
+export class FhirService {
+  readonly fhirBase: string;
+
+  constructor(private readonly deps: FhirServiceDeps) {
+    this.fhirBase = `${deps.baseUrl}/fhir/R4`;
+  }
+
+  checkType(type: string): void {
+    if (!this.deps.validator.isKnownType(type)) throw errors.unknownType(type);
+  }
+
+  checkId(id: string): void {
+    if (!ID_PATTERN.test(id)) throw errors.badRequest(`'${id}' is not a valid resource id`);
+  }
+
+  async read(actor: Actor, type: string, id: string): Promise<FhirResponse> {
+    this.checkType(type);
+    authorize(actor, { resourceType: type, interaction: 'r' });
+    const v = await this.deps.store.read(type, id);
+    return this.versionResponse(type, id, v);
+  }
+
+  async vread(actor: Actor, type: string, id: string, vid: string): Promise<FhirResponse> {
+    this.checkType(type);
+    authorize(actor, { resourceType: type, interaction: 'r' });
+    if (!/^\d{1,9}$/.test(vid)) throw errors.notFound(`${type}/${id}/_history/${vid}`);
+    const v = await this.deps.store.vread(type, id, Number(vid));
+    return this.versionResponse(type, `${id}/_history/${vid}`, v);
+  }
+
+  private versionResponse(type: string, idPath: string, v: StoredVersion | undefined): FhirResponse {
+    if (!v) throw errors.notFound(`${type}/${idPath}`);
+    if (v.deleted || !v.resource) throw errors.gone(`${type}/${idPath}`);
+    const h = versionHeaders(this.fhirBase, v);
+    return { status: 200, body: v.resource, headers: { etag: h.etag as string, 'last-modified': h['last-modified'] as string } };
+  }
+
+  /** Validates a resource for a write; 400 with every issue when it is not valid. */
+  validateForWrite(resource: unknown, type: string): Resource {
+    const issues = this.deps.validator.validate(resource, type);
+    if (issues.some((i) => i.severity === undefined || i.severity === 'error' || i.severity === 'fatal')) {
+      throw errors.invalidResource(issues);
+    }
+    return resource as Resource;
+  }
+
+  async create(actor: Actor, type: string, body: unknown, ifNoneExist: string | undefined, prefer: string | undefined): Promise<FhirResponse> {
+    this.checkType(type);
+    authorize(actor, { resourceType: type, interaction: 'c' });
+    const resource = this.validateForWrite(body, type);
+    const result = await this.deps.store.transaction(async (repo, tx) => {
+      if (ifNoneExist !== undefined) {
+        const existing = await this.conditionalMatch(actor, type, ifNoneExist, tx);
+        if (existing) return { version: existing, created: false };
+      }
+      const { id: _ignored, ...rest } = resource;
+      return { version: await repo.create(rest as Resource, writeContext(actor)), created: true };
+    });
+    return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
+  }
+
+  /** Conditional create: 0 matches → create, 1 → that one, more → 412 (https://hl7.org/fhir/R4/http.html#ccreate). */
+  async conditionalMatch(actor: Actor, type: string, query: string, handle: Queryable): Promise<StoredVersion | undefined> {
+    authorize(actor, { resourceType: type, interaction: 's' });
+    const params = [...new URLSearchParams(query.replace(/^.*\?/, ''))];
+    if (params.length === 0) throw errors.badRequest('If-None-Exist must carry search parameters');
+    const found = await this.deps.search.search(type, [...params, ['_count', '2']], { lenient: false, handle });
+    if (found.matches.length > 1) throw errors.multipleMatches(`If-None-Exist criteria matched more than one ${type}`);
+    return found.matches[0];
+  }
+
+  async update(actor: Actor, type: string, id: string, body: unknown, ifMatch: string | undefined, prefer: string | undefined): Promise<FhirResponse> {
+    this.checkType(type);
+    this.checkId(id);
+    authorize(actor, { resourceType: type, interaction: 'u' });
+    const resource = this.validateForWrite(body, type);
+    if (resource.id !== id) {
+      throw errors.badRequest(`Resource id '${resource.id ?? ''}' does not match the URL id '${id}'`, [`${type}.id`]);
+    }
+    const expected = parseIfMatch(ifMatch);
+    const result = await this.deps.store.transaction(async (repo) => {
+      const res = await repo.update({ ...resource, id }, writeContext(actor), expected !== undefined ? { ifMatch: expected } : {});
+      if (res.created) authorize(actor, { resourceType: type, interaction: 'c' });
+      return res;
+    });
+    return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
+  }
+
+  /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update). */
+  async conditionalUpdate(actor: Actor, type: string, query: [string, string][], body: unknown, prefer: string | undefined): Promise<FhirResponse> {
+    this.checkType(type);
+    authorize(actor, { resourceType: type, interaction: 'u' });
+    authorize(actor, { resourceType: type, interaction: 's' });
+    const resource = this.validateForWrite(body, type);
+    const result = await this.deps.store.transaction(async (repo, tx) => {
+      const found = await this.deps.search.search(type, [...query, ['_count', '2']], { lenient: false, handle: tx });
+      if (found.matches.length > 1) throw errors.multipleMatches(`Conditional update criteria matched more than one ${type}`);
+      const match = found.matches[0];
+      const ctx = writeContext(actor);
+      if (match) {
+        if (resource.id !== undefined && resource.id !== match.id) {
+          throw errors.badRequest(`Resource id '${resource.id}' differs from the matched ${type}/${match.id}`, [`${type}.id`]);
+        }
+        return repo.update({ ...resource, id: match.id }, ctx);
+      }
+      authorize(actor, { resourceType: type, interaction: 'c' });
+      if (resource.id !== undefined) {
+        this.checkId(resource.id);
+        return repo.update({ ...resource, id: resource.id }, ctx);
+      }
+      return { version: await repo.create(resource, ctx), created: true };
+    });
+    return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
+  }
+
+  async delete(actor: Actor, type: string, id: string): Promise<FhirResponse> {
+    this.checkType(type);
+    authorize(actor, { resourceType: type, interaction: 'd' });
+    const deleted = await this.deps.store.transaction((repo) => repo.delete(type, id, writeContext(actor)));
+    // Deleting what is absent or already deleted succeeds (https://hl7.org/fhir/R4/http.html#delete).
+    return { status: 204, headers: deleted ? { etag: `W/"${deleted.versionId}"` } : {} };
+  }
+
+  writeResponse(v: StoredVersion, status: number, prefer: string | undefined): FhirResponse {
+    const headers = versionHeaders(this.fhirBase, v);
+    const pref = parsePrefer(prefer).return;
+    if (pref === 'minimal') return { status, headers };
+    if (pref === 'OperationOutcome') {
+      return { status, headers, body: outcome([{ severity: 'information', code: 'informational', diagnostics: `${v.resourceType}/${v.id} version ${v.versionId} stored` }]) };
+    }
+    return { status, headers, ...(v.resource ? { body: v.resource } : {}) };
+  }
+
+  async history(actor: Actor, type: string | undefined, id: string | undefined, query: [string, string][]): Promise<FhirResponse> {
+    if (type) this.checkType(type);
+    authorize(actor, { resourceType: type ?? '*', interaction: id ? 'r' : 's' });
+    const q = new Map(query);
+    const count = q.has('_count') ? Number(q.get('_count')) : 50;
+    if (!Number.isInteger(count) || count < 0) throw errors.badRequest('_count must be a non-negative whole number');
+    const since = q.get('_since');
+    const at = q.get('_at');
+    for (const [name, value] of [['_since', since], ['_at', at]] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) throw errors.badRequest(`${name} must be an instant`);
+    }
+    const cursor = q.get('_cursor');
+    const page = await this.deps.store.history(type, id, {
+      count,
+      ...(since ? { since } : {}),
+      ...(at ? { at } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    if (id && page.total === 0) throw errors.notFound(`${type}/${id}`);
+    const self = `${this.fhirBase}/${[type, id, '_history'].filter(Boolean).join('/')}`;
+    const params = (extra: Record<string, string>): string => {
+      const p = new URLSearchParams({ _count: String(count), ...(since ? { _since: since } : {}), ...(at ? { _at: at } : {}), ...extra });
+      return `${self}?${p.toString()}`;
+    };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'history',
+      total: page.total,
+      link: [
+        { relation: 'self', url: params(cursor ? { _cursor: cursor } : {}) },
+        ...(page.nextCursor ? [{ relation: 'next', url: params({ _cursor: page.nextCursor }) }] : []),
+      ],
+      entry: page.versions.map((v) => this.historyEntry(v)),
+    };
+    return { status: 200, body: bundle };
+  }
+
+  private historyEntry(v: StoredVersion): BundleEntry {
+    const url = `${v.resourceType}/${v.id}`;
+    const method = (v.method ?? 'PUT') as 'POST' | 'PUT' | 'DELETE';
+    return {
+      fullUrl: `${this.fhirBase}/${url}`,
+      ...(v.resource ? { resource: v.resource as FhirResource } : {}),
+      request: { method, url: method === 'POST' ? v.resourceType : url },
+      response: {
+        status: method === 'POST' ? '201 Created' : method === 'DELETE' ? '204 No Content' : '200 OK',
+        etag: `W/"${v.versionId}"`,
+        lastModified: v.lastUpdated,
+      },
+    };
+  }
+}
+
+export function writeContext(actor: Actor): { author: string; sourceOrg: string | null } {
+  return { author: actorReference(actor), sourceOrg: actorOrganization(actor) };
+}

@@ -1,0 +1,23 @@
+import type { Resource } from 'fhir/r4';
+import type { Actor } from '../access/index.ts';
+
+/** A FHIR REST request, independent of any web framework. */
+export interface FhirRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  /** Path below the FHIR base, without leading or trailing slashes: `Patient/123/_history/2`. */
+  path: string;
+  query: [string, string][];
+  headers: {
+    ifMatch?: string | undefined;
+    ifNoneExist?: string | undefined;
+    prefer?: string | undefined;
+  };
+  body?: unknown;
+  actor: Actor;
+}
+
+export interface FhirResponse {
+  status: number;
+  body?: Resource;
+  headers?: Record<string, string>;
+}

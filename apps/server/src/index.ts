@@ -1,0 +1,8 @@
+export { buildApp } from './app.ts';
+export { compose, systemClock, packageVersion, fhirApiFor, type ComposeOptions } from './compose.ts';
+export { loadConfig, ConfigError, CONFIG_VARIABLES, type Config } from './config.ts';
+export { startServer, stopOnSignals, type RunningServer } from './main.ts';
+export type { AppDeps, Clock } from './deps.ts';
+export { createLogger } from './logger.ts';
+export { createClient } from './features/smart-auth/index.ts';
+export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from './deps.ts';
+import { buildApp } from './app.ts';
+
+/**
+ * Starts listening and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish the
+ * requests in flight, then close the database (PGlite flushes its data directory).
+ */
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(deps: AppDeps): Promise<RunningServer> {
+  const app = await buildApp(deps);
+  await app.listen({ port: deps.config.port, host: deps.config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : deps.config.port;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await app.close();
+      await deps.db.close();
+    })();
+    return stopping;
+  };
+  return { app, url: `http://localhost:${port}`, stop };
+}
+
+export function stopOnSignals(server: RunningServer, log: (msg: string) => void): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal} received, shutting down`);
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

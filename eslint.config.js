@@ -1,0 +1,26 @@
+// Lint: TypeScript rules plus the import boundaries of docs/ARCHITECTURE.md. The folder
+// boundaries and the cycle check are enforced by dependency-cruiser (.dependency-cruiser.cjs).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-restricted-syntax': ['error', { selector: 'ForInStatement', message: 'for…in walks inherited keys; use for…of over Object.keys/entries.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment only in apps/server/src/config.ts (and CLI/test entry points); pass config as a value.' },
+      ],
+    },
+  },
+  {
+    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', 'vitest.config.ts', 'bin/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);

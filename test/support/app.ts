@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock } from '@kennebec/server';
+import { createTestDatabase } from './db.ts';
+
+/**
+ * The whole server on a fresh database, driven through `app.inject()` (no socket).
+ * `token(scope)` registers a client with that scope and returns a bearer token for it.
+ */
+export interface TestServer {
+  app: FastifyInstance;
+  deps: AppDeps;
+  token: (scope?: string, orgId?: string) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+export const TEST_BASE_URL = 'http://kennebec.test';
+
+export async function createTestServer(opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const config = loadConfig({ BASE_URL: TEST_BASE_URL, LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...opts.env });
+  const db = await createTestDatabase();
+  const deps = await compose(config, { db, migrate: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildApp(deps);
+  await app.ready();
+  const tokens = new Map<string, string>();
+  return {
+    app,
+    deps,
+    async token(scope = 'system/*.cruds', orgId?: string) {
+      const key = `${scope}|${orgId ?? ''}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
+      const client = await createClient(db, { name: 'test', scopes: scope, ...(orgId ? { orgId } : {}) });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/oauth2/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret }).toString(),
+      });
+      if (res.statusCode !== 200) throw new Error(`token request failed: ${res.statusCode} ${res.body}`);
+      const token = (res.json() as { access_token: string }).access_token;
+      tokens.set(key, token);
+      return token;
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
