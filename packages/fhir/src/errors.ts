@@ -44,9 +44,12 @@ export const errors = {
     new OutcomeError([
       { code: 'not-supported', errorCode: 'KB-SEARCH-PARAM', diagnostics: `Unknown search parameter '${param}' for ${type}` },
     ]),
-  unauthenticated: (diagnostics = 'A valid bearer token is required') =>
+  /** RFC 6750 §3: a request with a token that fails verification says error="invalid_token". */
+  unauthenticated: (diagnostics = 'A valid bearer token is required', bearerError?: 'invalid_token') =>
     new OutcomeError([{ code: 'login', errorCode: 'KB-UNAUTHENTICATED', diagnostics }], 401, {
-      'www-authenticate': 'Bearer realm="kennebec"',
+      'www-authenticate': bearerError
+        ? `Bearer realm="kennebec", error="${bearerError}", error_description="${diagnostics.replace(/["\\]/g, '')}"`
+        : 'Bearer realm="kennebec"',
     }),
   forbidden: (diagnostics: string) =>
     new OutcomeError([{ code: 'forbidden', errorCode: 'KB-FORBIDDEN', diagnostics }], 403),
