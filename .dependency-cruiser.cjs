@@ -35,7 +35,7 @@ module.exports = {
       name: 'no-test-support-in-production',
       severity: 'error',
       comment: 'Test helpers are for tests only.',
-      from: { path: '^(apps|packages)/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^(apps|packages)/', pathNot: '(\\.test\\.ts|/test-fixtures?\\.ts|/test-support\\.ts)$' },
       to: { path: '^test/' },
     },
   ],

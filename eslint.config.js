@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**'] },
+  { ignores: ['**/*.cjs', '**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', 'vitest.config.ts', 'bin/**'],
+    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', '**/scripts/**', '**/bench-*.ts', 'vitest.config.ts', 'bin/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { PgliteDatabase, PostgresDatabase, type Database } from '@kennebec/db';
@@ -25,6 +27,29 @@ export async function createTestDatabase(): Promise<Database> {
   }
   const tarball = await readFile(where.dumpPath);
   return PgliteDatabase.open(undefined, { loadDataDir: new Blob([tarball]) });
+}
+
+/**
+ * Where a separate process (the CLI, `npm start`) should keep its data for one test:
+ * a fresh PostgreSQL database cloned from the template, or a fresh PGlite data directory.
+ */
+export async function createTestDatabaseEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+  const where = inject('kennebecDb');
+  if (where.kind === 'postgres') {
+    const name = `${where.prefix}${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: where.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name} template ${where.template}`);
+    } finally {
+      await admin.end();
+    }
+    const u = new URL(where.adminUrl);
+    u.pathname = `/${name}`;
+    return { env: { DATABASE_URL: u.toString() }, cleanup: async () => undefined };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'kennebec-data-'));
+  return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export function testDatabaseKind(): 'postgres' | 'pglite' {

@@ -1,2 +1,2 @@
-export { createTestDatabase, testDatabaseKind } from './db.ts';
+export { createTestDatabase, createTestDatabaseEnv, testDatabaseKind } from './db.ts';
 export { createTestServer, TEST_BASE_URL, type TestServer } from './app.ts';

@@ -33,12 +33,16 @@ const INT_MAX = 2147483647;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
+// \x0B is whitespace to Java's regex engine, whose semantics the HL7 validator has.
+// eslint-disable-next-line no-control-regex
 const JAVA_WS_ONLY = /^[ \t\n\x0B\f\r]+$/;
+// eslint-disable-next-line no-control-regex
 const EDGE_WS = /^[ \t\n\x0B\f\r]|[ \t\n\x0B\f\r]$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
 const ABSOLUTE_URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// eslint-disable-next-line no-control-regex
 const BASE64_WS = /[ \t\n\x0B\f\r]/g;
 
 export function quote(value: string): string {

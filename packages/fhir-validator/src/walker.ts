@@ -60,6 +60,8 @@ export class Walker {
   private object(obj: Json, td: TypeDef, path: string, scope: ResourceScope, hasValue = false): void {
     let content = 0;
     let choices: Map<ElementDef, string> | undefined;
+    // Parsed JSON has only own keys; for…in avoids allocating a key array per element on the hot path.
+    // eslint-disable-next-line no-restricted-syntax
     for (const key in obj) {
       if (key === 'resourceType' && td.kind === 'r') continue;
       if (key !== 'id') content++;
@@ -111,6 +113,7 @@ export class Walker {
     const nested = obj.extension;
     const hasExtensions = Array.isArray(nested) ? nested.length > 0 : nested !== undefined;
     let hasValue = false;
+    // eslint-disable-next-line no-restricted-syntax -- own keys of parsed JSON, as above
     for (const key in obj) {
       if (key.startsWith('value') || key.startsWith('_value')) hasValue = true;
     }

@@ -116,7 +116,6 @@ function parsePath(part: string): { root: string; steps: Step[] } | undefined {
 }
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
-const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Normalizes a model type name: `System.String` → `string`, `DateTime` (choice suffix) → `dateTime`. */
 function typeName(t: string): string {

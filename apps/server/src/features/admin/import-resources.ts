@@ -5,8 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Bundle, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
 import { isOutcomeError } from '@kennebec/fhir';
 import type { Actor } from '../access/index.ts';
-import type { FhirService, FhirRequest, FhirResponse } from '../fhir-api/index.ts';
-import { writeContext } from '../fhir-api/service.ts';
+import { writeContext, type FhirService, type FhirRequest, type FhirResponse } from '../fhir-api/index.ts';
 import { authorize } from '../access/index.ts';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 

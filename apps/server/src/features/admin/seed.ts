@@ -38,12 +38,9 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
   let resources = 0;
   for (const [n, org] of DEMO_ORGS.entries()) {
     log(`Seeding ${org.name}: ${perOrg} patients…`);
-    const orgResources = generateOrganization({ seed: 1000 + n, organization: org });
-    const withMarker = orgResources.map((r) =>
-      r.resourceType === 'Organization' && r.id === org.id
-        ? { ...r, identifier: [...(r.identifier ?? []), { system: DEMO_ORG_SYSTEM, value: org.id }] }
-        : r,
-    );
+    const generated = generateOrganization({ seed: 1000 + n, organization: org });
+    const organization = { ...generated.organization, identifier: [...(generated.organization.identifier ?? []), { system: DEMO_ORG_SYSTEM, value: org.id }] };
+    const withMarker: Resource[] = [organization, ...generated.practitioners, generated.location];
     const ctx = { author: 'System/seed', sourceOrg: org.id };
     await deps.store.transaction((repo) => repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx));
     resources += withMarker.length;

@@ -1,4 +1,4 @@
-export { FhirService, type FhirServiceDeps } from './service.ts';
+export { FhirService, writeContext, type FhirServiceDeps } from './service.ts';
 export { dispatch, type RouterDeps } from './router.ts';
 export { processBundle } from './bundle.ts';
 export { buildCapabilityStatement, type CapabilityInputs } from './capability.ts';

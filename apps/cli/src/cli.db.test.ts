@@ -1,0 +1,107 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabaseEnv } from '@kennebec/test-support';
+import { openDatabase } from '@kennebec/db';
+import { runCli } from './cli.ts';
+
+/** The CLI run in-process with its own environment, exactly as `npx kennebec …` runs it. */
+let env: Record<string, string>;
+let cleanup: () => Promise<void>;
+let dir: string;
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { env: { ...env, LOG_LEVEL: 'silent' }, out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+beforeAll(async () => {
+  ({ env, cleanup } = await createTestDatabaseEnv());
+  dir = await mkdtemp(join(tmpdir(), 'kennebec-cli-'));
+});
+afterAll(async () => {
+  await cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('kennebec CLI', () => {
+  it('prints usage and fails on an unknown command', async () => {
+    const res = await run('frobnicate');
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('Usage: kennebec');
+  });
+
+  it('migrates, and a second run has nothing to do', async () => {
+    const first = await run('migrate');
+    expect(first.code).toBe(0);
+    const second = await run('migrate');
+    expect(second.out).toContain('up to date');
+  });
+
+  it('creates a client and prints JSON with client_id and client_secret', async () => {
+    const res = await run('client', 'create', '--name', 'Lab feed', '--scope', 'system/Observation.cruds system/Patient.rs');
+    expect(res.code, res.err).toBe(0);
+    const client = JSON.parse(res.out);
+    expect(client.client_id).toBeTruthy();
+    expect(client.client_secret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses a client with an invalid scope', async () => {
+    const res = await run('client', 'create', '--name', 'x', '--scope', 'system/Patient.xyz');
+    expect(res.code).toBe(1);
+  });
+
+  it('imports NDJSON and Bundles, reporting invalid lines without losing the rest', async () => {
+    const ndjson = join(dir, 'Patient.ndjson');
+    await writeFile(
+      ndjson,
+      [
+        JSON.stringify({ resourceType: 'Patient', id: 'imp-1', name: [{ family: 'Ames' }] }),
+        JSON.stringify({ resourceType: 'Patient', id: 'imp-2', gender: 'not-a-gender' }),
+        '{ not json',
+        JSON.stringify({ resourceType: 'Patient', id: 'imp-3', name: [{ family: 'Brook' }] }),
+      ].join('\n'),
+    );
+    const bundle = join(dir, 'tx.json');
+    await writeFile(
+      bundle,
+      JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Patient', name: [{ family: 'Cole' }] }, request: { method: 'POST', url: 'Patient' } },
+          {
+            resource: { resourceType: 'Observation', status: 'final', code: { text: 'hr' }, subject: { reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' } },
+            request: { method: 'POST', url: 'Observation' },
+          },
+        ],
+      }),
+    );
+    const res = await run('import', dir);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.out);
+    expect(report).toMatchObject({ files: 2, bundles: 1, resources: 4, failed: 2 });
+    expect(res.err).toContain('Patient.ndjson:2');
+    expect(res.err).toContain('Patient.ndjson:3');
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    try {
+      const rows = await db.query<{ id: string }>(`select id from resource where resource_type = 'Patient' and id like 'imp-%' order by id`);
+      expect(rows.rows.map((r) => r.id)).toEqual(['imp-1', 'imp-3']);
+      const obs = await db.query<{ ref: string }>(`select content #>> '{subject,reference}' as ref from resource where resource_type = 'Observation'`);
+      expect(obs.rows[0]?.ref).toMatch(/^Patient\/[0-9a-f-]{36}$/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('seeds demo data once', async () => {
+    const first = await run('seed', '--patients', '2');
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/Seeded \d+ resources/);
+    const second = await run('seed', '--patients', '2');
+    expect(second.out).toContain('already present');
+  });
+});
