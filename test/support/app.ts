@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock } from '@kennebec/server';
 import { createTestDatabase } from './db.ts';
 
@@ -15,10 +16,10 @@ export interface TestServer {
 
 export const TEST_BASE_URL = 'http://kennebec.test';
 
-export async function createTestServer(opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function createTestServer(opts: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestServer> {
   const config = loadConfig({ BASE_URL: TEST_BASE_URL, LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...opts.env });
   const db = await createTestDatabase();
-  const deps = await compose(config, { db, migrate: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const deps = await compose(config, { db, migrate: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
   const app = await buildApp(deps);
   await app.ready();
   const tokens = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { FhirHttpClient, runLoad } from './client.ts';
 import { prepareDatabase } from './load.ts';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.ts';
-import { cpuSeconds, postgresCpu, postgresCpuDelta, RssSampler } from './proc.ts';
+import { cpuSeconds, machineBusySeconds, postgresCpu, postgresCpuDelta, RssSampler } from './proc.ts';
 import { formatTable, machineInfo, optionsInfo, summarize, writeReport, type ScenarioResult } from './report.ts';
 import { buildScenarios, type Scenario } from './scenarios.ts';
 import { fetchToken, freePort, registerClient, ServerStartError, spawnServer, type ServerHandle } from './server.ts';
@@ -23,17 +23,20 @@ async function measure(client: FhirHttpClient, scenario: Scenario, opts: BenchOp
   const sampler = new RssSampler(srv.pid, 250);
   const srvCpu0 = await cpuSeconds(srv.pid);
   const pgCpu0 = withPostgres ? await postgresCpu() : undefined;
+  const all0 = await machineBusySeconds();
   const cli0 = process.cpuUsage();
   sampler.start();
   const stats = await runLoad(client, scenario, opts.concurrency, opts.durationS, true);
   const rss = sampler.stop();
   const cli = process.cpuUsage(cli0);
+  const all1 = await machineBusySeconds();
   const srvCpu1 = await cpuSeconds(srv.pid);
   const pgCpu1 = withPostgres ? await postgresCpu() : undefined;
   return summarize(scenario, stats, rss, {
     server: srvCpu0 !== undefined && srvCpu1 !== undefined ? srvCpu1 - srvCpu0 : undefined,
     postgres: postgresCpuDelta(pgCpu0, pgCpu1),
     client: (cli.user + cli.system) / 1e6,
+    machine: all0 !== undefined && all1 !== undefined ? all1 - all0 : undefined,
   });
 }
 

@@ -67,6 +67,20 @@ export function postgresCpuDelta(before: Map<number, number> | undefined, after:
   return total;
 }
 
+/** Busy CPU seconds of the whole machine so far (all cores; idle and iowait excluded), from /proc/stat. */
+export async function machineBusySeconds(): Promise<number | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    if (f.length < 5 || f.some((n) => !Number.isFinite(n))) return undefined;
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    return (total - idle) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Samples a process's RSS every `everyMs` until stopped. */
 export class RssSampler {
   private readonly samples: number[] = [];

@@ -21,8 +21,12 @@ export interface ScenarioResult {
   rps: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   serverRssMb: { max: number | null; mean: number | null; samples: number };
-  /** CPU used during the measured window, in cores (2.0 = both cores of this machine busy). */
-  cpuCores: { server: number | null; postgres: number | null; client: number };
+  /**
+   * CPU used during the measured window, in cores (2.0 = both cores of a 2-core machine busy):
+   * the server, PostgreSQL, this bench process, and the whole machine (anything else running
+   * shows as machine minus the other three).
+   */
+  cpuCores: { server: number | null; postgres: number | null; client: number; machine: number | null };
   meanMatchesPerSearch?: number;
   target: { rps: number; met: boolean; rssMb: number; rssMet: boolean | null };
 }
@@ -39,7 +43,7 @@ export function summarize(
   scenario: Scenario,
   stats: RunStats,
   rss: { maxBytes: number | undefined; meanBytes: number | undefined; samples: number },
-  cpu: { server: number | undefined; postgres: number | undefined; client: number },
+  cpu: { server: number | undefined; postgres: number | undefined; client: number; machine: number | undefined },
 ): ScenarioResult {
   const l = stats.latenciesMs;
   const ok = stats.requests - stats.errors;
@@ -68,7 +72,12 @@ export function summarize(
       mean: rss.meanBytes !== undefined ? round(rss.meanBytes / 1024 / 1024, 1) : null,
       samples: rss.samples,
     },
-    cpuCores: { server: perCore(cpu.server), postgres: perCore(cpu.postgres), client: round(cpu.client / stats.elapsedS) },
+    cpuCores: {
+      server: perCore(cpu.server),
+      postgres: perCore(cpu.postgres),
+      client: round(cpu.client / stats.elapsedS),
+      machine: perCore(cpu.machine),
+    },
     ...(stats.meanMatches !== undefined ? { meanMatchesPerSearch: round(stats.meanMatches, 1) } : {}),
     target: {
       rps: scenario.target,
@@ -90,7 +99,7 @@ function table(rows: string[][], rightAlign: (col: number) => boolean): string {
 const fmt = (n: number | null | undefined, d = 1): string => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const rows = [['scenario', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'RSS max MB', 'RSS mean MB', 'CPU srv/db/cli', 'target req/s', 'met']];
+  const rows = [['scenario', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'RSS max MB', 'RSS mean MB', 'CPU srv/db/cli/all', 'target req/s', 'met']];
   for (const r of results) {
     rows.push([
       r.title,
@@ -101,14 +110,14 @@ export function formatTable(results: readonly ScenarioResult[]): string {
       fmt(r.latencyMs.p99, 2),
       fmt(r.serverRssMb.max),
       fmt(r.serverRssMb.mean),
-      `${fmt(r.cpuCores.server, 2)}/${fmt(r.cpuCores.postgres, 2)}/${fmt(r.cpuCores.client, 2)}`,
+      [r.cpuCores.server, r.cpuCores.postgres, r.cpuCores.client, r.cpuCores.machine].map((n) => fmt(n, 2)).join('/'),
       `≥${r.target.rps}`,
       r.target.met ? 'met' : 'NOT met',
     ]);
   }
   const maxRss = Math.max(...results.map((r) => r.serverRssMb.max ?? 0));
   const rssLine = `server RSS under load: max ${maxRss.toFixed(1)} MB (target ≤${RSS_TARGET_MB} MB: ${maxRss <= RSS_TARGET_MB ? 'met' : 'NOT met'})`;
-  return `${table(rows, (c) => c > 0 && c < 10)}\n${rssLine}\nCPU is in cores (this machine has ${cpus().length}): server process / PostgreSQL processes / load client.`;
+  return `${table(rows, (c) => c > 0 && c < 10)}\n${rssLine}\nCPU is in cores (this machine has ${cpus().length}): server process / PostgreSQL processes / load client / whole machine.`;
 }
 
 export interface BenchReport {

@@ -17,8 +17,9 @@ function bench(label: string, resource: Resource, iterations: number): void {
   }
   const ns = Number(process.hrtime.bigint() - start);
   const perResource = ns / iterations / 1000;
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(10);
   console.log(
-    `${label.padEnd(28)} ${String(rows).padStart(3)} rows  ${perResource.toFixed(1).padStart(6)} µs/resource  ${Math.round(1e6 / perResource).toLocaleString('en-US').padStart(9)} resources/s`,
+    `${label.padEnd(28)} ${String(rows).padStart(3)} rows  ${perResource.toFixed(1).padStart(6)} µs/resource ${fmt(1e6 / perResource)} resources/s ${fmt((1e6 / perResource) * rows)} rows/s`,
   );
 }
 

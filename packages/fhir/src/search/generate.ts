@@ -194,7 +194,7 @@ function resolveSteps(ctx: string, steps: Step[]): { path: string[]; leaf: strin
   return states.flatMap(settle).map((s) => ({ path: s.path, leaf: s.ctx, parent: s.parent }));
 }
 
-function compileParts(parts: string[], rootCtx: string, rootNames: Set<string>): { paths: CompiledPath[]; fallback: string[] } {
+function compileParts(parts: string[], rootCtx: string, rootNames: Set<string>, token: boolean): { paths: CompiledPath[]; fallback: string[] } {
   const paths: CompiledPath[] = [];
   const fallback: string[] = [];
   for (const part of parts) {
@@ -205,7 +205,7 @@ function compileParts(parts: string[], rootCtx: string, rootNames: Set<string>):
     }
     for (const r of resolveSteps(rootCtx, parsed.steps)) {
       // `….coding.code` as a token: index the whole Coding so `system|code` searches work too.
-      if (r.leaf === 'code' && r.parent === 'Coding' && r.path[r.path.length - 1] === 'code') paths.push(['Coding', ...r.path.slice(0, -1)]);
+      if (token && r.leaf === 'code' && r.parent === 'Coding' && r.path[r.path.length - 1] === 'code') paths.push(['Coding', ...r.path.slice(0, -1)]);
       else paths.push([r.leaf, ...r.path]);
     }
   }
@@ -284,10 +284,9 @@ function compileParam(sp: SpResource, type: string, byUrl: Map<string, SpResourc
     else out.k = k;
     return out;
   }
-  // Composite component expressions inside the path (`Observation.component`) reach through
-  // backbone elements; a `Resource.` root applies to every type.
+  // A `Resource.` root (the common parameters) applies to every type.
   const rootNames = common ? new Set(['Resource', 'DomainResource']) : new Set([type]);
-  const { paths, fallback } = compileParts(parts, common ? 'Resource' : type, rootNames);
+  const { paths, fallback } = compileParts(parts, common ? 'Resource' : type, rootNames, sp.type === 'token');
   if (paths.length > 0) out.p = paths;
   if (fallback.length > 0) out.f = fallback.join(' | ');
   if (paths.length === 0 && fallback.length === 0) out.n = 'expression matches no element of the R4 model';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { CompiledPath, GeneratedComposite, GeneratedParam, GeneratedRegistry, SearchParamType } from './registry-data.ts';
 
-export type { CompiledPath, GeneratedComposite, SearchParamType } from './registry-data.ts';
+export type { CompiledPath, GeneratedComposite, GeneratedRegistry, SearchParamType } from './registry-data.ts';
 
 export interface SearchParamDef {
   readonly code: string;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import { errors, isOutcomeError, OutcomeError, type IssueInput } from '@kennebec/fhir';
 import type { SqlFhirRepository, StoredVersion } from '@kennebec/fhir-store';
@@ -248,15 +249,20 @@ async function processBatch(deps: BundleDeps, actor: Actor, entries: BundleEntry
       response.entry?.push({
         ...(res.body ? { resource: res.body as FhirResource } : {}),
         response: {
-          status: String(res.status),
+          status: statusLine(res.status),
           ...(res.headers?.location ? { location: res.headers.location } : {}),
           ...(res.headers?.etag ? { etag: res.headers.etag } : {}),
         },
       });
     } catch (err) {
       if (!isOutcomeError(err)) throw err;
-      response.entry?.push({ response: { status: String(err.status), outcome: err.outcome } });
+      response.entry?.push({ response: { status: statusLine(err.status), outcome: err.outcome } });
     }
   }
   return { status: 200, body: response };
+}
+
+/** `201 Created`: the code and its reason phrase, as Bundle.entry.response.status shows them. */
+function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 }

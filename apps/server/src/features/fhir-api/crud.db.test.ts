@@ -224,3 +224,32 @@ describe('authentication and scopes', () => {
     expect(stored?.sourceOrg).toBe('org-42');
   });
 });
+
+describe('conditional interactions', () => {
+  const withMrn = (mrn: string) => ({ ...patient, identifier: [{ system: 'urn:oid:2.16.840.1.113883.3.9999.9', value: mrn }] });
+
+  it('conditional create returns the existing resource (200) instead of a duplicate', async () => {
+    const headers = { ...auth, ...json, 'if-none-exist': 'identifier=urn:oid:2.16.840.1.113883.3.9999.9|C-1' };
+    const first = await t.app.inject({ method: 'POST', url: `${FHIR}/Patient`, headers, payload: withMrn('C-1') });
+    const second = await t.app.inject({ method: 'POST', url: `${FHIR}/Patient`, headers, payload: withMrn('C-1') });
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(200);
+    expect(second.json().id).toBe(first.json().id);
+  });
+
+  it('conditional create with several matches is 412', async () => {
+    await create(withMrn('C-2'));
+    await create(withMrn('C-2'));
+    const res = await t.app.inject({ method: 'POST', url: `${FHIR}/Patient`, headers: { ...auth, ...json, 'if-none-exist': 'identifier=urn:oid:2.16.840.1.113883.3.9999.9|C-2' }, payload: withMrn('C-2') });
+    expect(res.statusCode).toBe(412);
+  });
+
+  it('conditional update creates when nothing matches and updates the one match', async () => {
+    const url = `${FHIR}/Patient?identifier=urn:oid:2.16.840.1.113883.3.9999.9|C-3`;
+    const created = await t.app.inject({ method: 'PUT', url, headers: { ...auth, ...json }, payload: withMrn('C-3') });
+    expect(created.statusCode).toBe(201);
+    const updated = await t.app.inject({ method: 'PUT', url, headers: { ...auth, ...json }, payload: { ...withMrn('C-3'), gender: 'male' } });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json()).toMatchObject({ id: created.json().id, gender: 'male', meta: { versionId: '2' } });
+  });
+});

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, BundleEntry } from 'fhir/r4';
+import { createTestServer, type TestServer } from '@kennebec/test-support';
+
+let t: TestServer;
+let auth: Record<string, string>;
+const json = { 'content-type': 'application/fhir+json' };
+
+beforeAll(async () => {
+  t = await createTestServer();
+  auth = { authorization: `Bearer ${await t.token()}` };
+});
+afterAll(async () => t.close());
+
+const PATIENT_URN = 'urn:uuid:6d4b8f3c-0c1e-4b7a-9e2f-1a2b3c4d5e6f';
+const observation = (i: number, subject = PATIENT_URN) => ({
+  resource: {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] },
+    subject: { reference: subject },
+    valueQuantity: { value: 60 + i, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  },
+  request: { method: 'POST', url: 'Observation' },
+});
+
+async function post(body: object, url = '/fhir/R4/') {
+  return t.app.inject({ method: 'POST', url, headers: { ...auth, ...json }, payload: body });
+}
+
+async function count(type: string): Promise<number> {
+  const res = await t.deps.db.query<{ n: string }>('select count(*) as n from resource where resource_type = $1 and not deleted', [type]);
+  return Number(res.rows[0]?.n);
+}
+
+describe('transaction Bundles', () => {
+  it('stores every entry and rewrites urn:uuid references to the assigned ids', async () => {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        ...Array.from({ length: 49 }, (_, i) => observation(i)),
+        { fullUrl: PATIENT_URN, resource: { resourceType: 'Patient', name: [{ family: 'Urnly' }] }, request: { method: 'POST', url: 'Patient' } },
+      ],
+    };
+    const res = await post(bundle);
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json() as Bundle;
+    expect(out.type).toBe('transaction-response');
+    expect(out.entry).toHaveLength(50);
+    for (const e of out.entry ?? []) expect(e.response?.status).toBe('201 Created');
+    const patientLocation = out.entry?.[49]?.response?.location ?? '';
+    const patientId = patientLocation.split('/')[1];
+    const obsId = (out.entry?.[0]?.response?.location ?? '').split('/')[1] as string;
+    const obs = await t.deps.store.read('Observation', obsId);
+    expect((obs?.resource as { subject: { reference: string } }).subject.reference).toBe(`Patient/${patientId}`);
+  });
+
+  it('is all-or-nothing: one invalid entry stores nothing and names the entry', async () => {
+    const before = await count('Observation');
+    const bad = observation(1);
+    (bad.resource as Record<string, unknown>).status = 'not-a-status';
+    const res = await post({ resourceType: 'Bundle', type: 'transaction', entry: [observation(0, 'Patient/x'), bad] });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(res.json().issue)).toContain('Bundle.entry[1]');
+    expect(await count('Observation')).toBe(before);
+  });
+
+  it('is all-or-nothing when a later entry fails in the database phase', async () => {
+    const before = await count('Patient');
+    const created = await t.app.inject({ method: 'POST', url: '/fhir/R4/Patient', headers: { ...auth, ...json }, payload: { resourceType: 'Patient' } });
+    const id = created.json().id as string;
+    const res = await post({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Patient', name: [{ family: 'Rollback' }] }, request: { method: 'POST', url: 'Patient' } },
+        { resource: { resourceType: 'Patient', id, gender: 'male' }, request: { method: 'PUT', url: `Patient/${id}`, ifMatch: 'W/"7"' } },
+      ],
+    });
+    expect(res.statusCode).toBe(412);
+    expect(await count('Patient')).toBe(before + 1);
+  });
+
+  it('resolves conditional creates to the existing resource', async () => {
+    const ident = { system: 'urn:oid:1.2.3.4', value: 'MRN-777' };
+    const entry = { fullUrl: 'urn:uuid:aaaaaaaa-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', identifier: [ident] }, request: { method: 'POST', url: 'Patient', ifNoneExist: 'identifier=urn:oid:1.2.3.4|MRN-777' } };
+    const first = (await post({ resourceType: 'Bundle', type: 'transaction', entry: [entry, observation(0, entry.fullUrl)] })).json() as Bundle;
+    const second = (await post({ resourceType: 'Bundle', type: 'transaction', entry: [entry, observation(1, entry.fullUrl)] })).json() as Bundle;
+    expect(first.entry?.[0]?.response?.status).toBe('201 Created');
+    expect(second.entry?.[0]?.response?.status).toBe('200 OK');
+    expect(second.entry?.[0]?.response?.location).toBe(first.entry?.[0]?.response?.location);
+  });
+
+  it('rejects a reference to a urn:uuid that is not in the Bundle', async () => {
+    const res = await post({ resourceType: 'Bundle', type: 'transaction', entry: [observation(0, 'urn:uuid:99999999-9999-4999-8999-999999999999')] });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('processes DELETE before POST before PUT before GET', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/fhir/R4/Patient', headers: { ...auth, ...json }, payload: { resourceType: 'Patient' } });
+    const id = created.json().id as string;
+    const res = await post({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { request: { method: 'GET', url: `Patient/${id}` } },
+        { resource: { resourceType: 'Patient', id: 'tx-put-1', gender: 'female' }, request: { method: 'PUT', url: 'Patient/tx-put-1' } },
+        { request: { method: 'DELETE', url: `Patient/${id}` } },
+      ],
+    });
+    // The GET runs last, after the DELETE, so it finds the resource gone and the transaction fails.
+    expect(res.statusCode).toBe(410);
+    expect(await t.deps.store.read('Patient', 'tx-put-1')).toBeUndefined();
+  });
+
+  it('requires the create scope for every POST entry', async () => {
+    const readOnly = { authorization: `Bearer ${await t.token('system/*.rs')}` };
+    const res = await t.app.inject({ method: 'POST', url: '/fhir/R4', headers: { ...readOnly, ...json }, payload: { resourceType: 'Bundle', type: 'transaction', entry: [observation(0, 'Patient/x')] } });
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('batch Bundles', () => {
+  it('processes each entry on its own and reports each outcome', async () => {
+    const res = await post({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        observation(0, 'Patient/whoever'),
+        { resource: { resourceType: 'Observation', status: 'bogus' }, request: { method: 'POST', url: 'Observation' } },
+        { request: { method: 'GET', url: 'Patient/does-not-exist' } },
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    const entries = (res.json() as Bundle).entry as BundleEntry[];
+    expect(entries.map((e) => e.response?.status)).toEqual(['201 Created', '400 Bad Request', '404 Not Found']);
+    expect(entries[1]?.response?.outcome).toMatchObject({ resourceType: 'OperationOutcome' });
+  });
+
+  it('rejects a Bundle of another type', async () => {
+    const res = await post({ resourceType: 'Bundle', type: 'collection', entry: [] });
+    expect(res.statusCode).toBe(400);
+  });
+});
