@@ -53,7 +53,7 @@ describe('transaction Bundles', () => {
     const patientId = patientLocation.split('/')[1];
     const obsId = (out.entry?.[0]?.response?.location ?? '').split('/')[1] as string;
     const obs = await t.deps.store.read('Observation', obsId);
-    expect((obs?.resource as { subject: { reference: string } }).subject.reference).toBe(`Patient/${patientId}`);
+    expect((obs?.resource as unknown as { subject: { reference: string } }).subject.reference).toBe(`Patient/${patientId}`);
   });
 
   it('is all-or-nothing: one invalid entry stores nothing and names the entry', async () => {
