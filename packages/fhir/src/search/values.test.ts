@@ -53,5 +53,6 @@ describe('decimalRange', () => {
     expect(numberRange(0.1)).toEqual({ value: '0.1', low: '0.05', high: '0.15' });
     expect(numberRange(1e21)).toEqual({ value: '1000000000000000000000', low: '500000000000000000000', high: '1500000000000000000000' });
     expect(numberRange(Number.NaN)).toBeUndefined();
+    for (const n of [-3, 0, 7, 2 ** 49, -(2 ** 52), 123.45, -0.001]) expect(numberRange(n), String(n)).toEqual(decimalRange(String(n)));
   });
 });

@@ -128,5 +128,7 @@ export function decimalRange(text: string): DecimalRange | undefined {
 
 /** The precision range of a JSON number (trailing zeros are lost by JSON parsing; see decimalRange). */
 export function numberRange(n: number): DecimalRange | undefined {
+  // Integers, the common case, need no decimal arithmetic: n ± 0.5 is exact in a double.
+  if (Number.isSafeInteger(n) && Math.abs(n) < 2 ** 50) return { value: String(n), low: String(n - 0.5), high: String(n + 0.5) };
   return Number.isFinite(n) ? decimalRange(String(n)) : undefined;
 }

@@ -6,18 +6,35 @@
 import { dateRange, normalizeString, numberRange } from '@kennebec/fhir';
 import type { IndexRows } from '../../types.ts';
 
-/** Accumulates rows, dropping exact duplicates (a given name equal to the family name…). */
+/** Accumulates the rows of one resource. */
 export class RowSink {
   readonly rows: IndexRows = { string: [], token: [], reference: [], date: [], number: [], quantity: [], uri: [] };
-  private readonly seen = new Set<string>();
-
-  /** True the first time a key is offered. */
-  fresh(key: string): boolean {
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    return true;
-  }
 }
+
+/**
+ * Appends a row unless an equal one is already there (a given name equal to the family name…).
+ * A parameter's rows are appended together, so only the tail block with the same param is
+ * scanned: a few comparisons, no allocation.
+ */
+function pushUnique<T extends { param: string }>(rows: T[], row: T, same: (a: T, b: T) => boolean): void {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const r = rows[i] as T;
+    if (r.param !== row.param) break;
+    if (same(r, row)) return;
+  }
+  rows.push(row);
+}
+
+type Row<K extends keyof IndexRows> = IndexRows[K][number];
+const sameString = (a: Row<'string'>, b: Row<'string'>): boolean => a.exact === b.exact;
+const sameToken = (a: Row<'token'>, b: Row<'token'>): boolean => a.code === b.code && a.system === b.system && a.text === b.text;
+const sameReference = (a: Row<'reference'>, b: Row<'reference'>): boolean =>
+  a.targetId === b.targetId && a.targetType === b.targetType && a.url === b.url;
+const sameDate = (a: Row<'date'>, b: Row<'date'>): boolean => a.low === b.low && a.high === b.high;
+const sameNumber = (a: Row<'number'>, b: Row<'number'>): boolean => a.value === b.value && a.low === b.low && a.high === b.high;
+const sameQuantity = (a: Row<'quantity'>, b: Row<'quantity'>): boolean =>
+  sameNumber(a, b) && a.code === b.code && a.system === b.system && a.unit === b.unit;
+const sameUri = (a: Row<'uri'>, b: Row<'uri'>): boolean => a.value === b.value;
 
 type Obj = Record<string, unknown>;
 export type Emitter = (sink: RowSink, param: string, value: unknown, leaf: string) => void;
@@ -33,8 +50,7 @@ const cut = (s: string): string => (s.length > MAX_INDEXED_CHARS ? s.slice(0, MA
 function addString(sink: RowSink, param: string, s: unknown): void {
   if (typeof s !== 'string') return;
   const value = cut(normalizeString(s));
-  if (!value || !sink.fresh(`s\u0000${param}\u0000${s}`)) return;
-  sink.rows.string.push({ param, value, exact: s });
+  if (value) pushUnique(sink.rows.string, { param, value, exact: s }, sameString);
 }
 
 function eachString(sink: RowSink, param: string, v: unknown): void {
@@ -64,9 +80,7 @@ export const emitString: Emitter = (sink, param, v, leaf) => {
 };
 
 function addToken(sink: RowSink, param: string, system: string | null, code: string | null, text: string | null): void {
-  const c = code === null ? null : cut(code);
-  if (!sink.fresh(`t\u0000${param}\u0000${system ?? ''}\u0000${c ?? ''}\u0000${text ?? ''}`)) return;
-  sink.rows.token.push({ param, system, code: c, text });
+  pushUnique(sink.rows.token, { param, system, code: code === null ? null : cut(code), text }, sameToken);
 }
 
 const norm = (v: unknown): string | null => {
@@ -118,8 +132,7 @@ export const emitToken: Emitter = (sink, param, v, leaf) => {
 const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 function addReference(sink: RowSink, param: string, targetType: string | null, targetId: string | null, url: string | null): void {
-  if (!sink.fresh(`r\u0000${param}\u0000${targetType ?? ''}\u0000${targetId ?? ''}\u0000${url ?? ''}`)) return;
-  sink.rows.reference.push({ param, targetType, targetId, url });
+  pushUnique(sink.rows.reference, { param, targetType, targetId, url }, sameReference);
 }
 
 /**
@@ -145,9 +158,7 @@ export const emitReference: Emitter = (sink, param, v, leaf) => {
 };
 
 function addDate(sink: RowSink, param: string, low: string | null, high: string | null): void {
-  if (low === null && high === null) return;
-  if (!sink.fresh(`d\u0000${param}\u0000${low ?? ''}\u0000${high ?? ''}`)) return;
-  sink.rows.date.push({ param, low, high });
+  if (low !== null || high !== null) pushUnique(sink.rows.date, { param, low, high }, sameDate);
 }
 
 /**
@@ -167,27 +178,35 @@ export const emitDate: Emitter = (sink, param, v, leaf) => {
     const end = str(v.end) ? dateRange(v.end as string) : undefined;
     if (start || end) addDate(sink, param, start?.low ?? null, end?.high ?? null);
   } else if (leaf === 'Timing') {
-    let low: string | null | undefined;
-    let high: string | null | undefined;
-    const widen = (l: string | null, h: string | null): void => {
-      low = low === undefined ? l : low === null || l === null ? null : l < low ? l : low;
-      high = high === undefined ? h : high === null || h === null ? null : h > high ? h : high;
-    };
-    if (Array.isArray(v.event)) {
-      for (const e of v.event) {
-        const r = typeof e === 'string' ? dateRange(e) : undefined;
-        if (r) widen(r.low, r.high);
-      }
-    }
-    const bounds = isObj(v.repeat) && isObj(v.repeat.boundsPeriod) ? v.repeat.boundsPeriod : undefined;
-    if (bounds) {
-      const start = str(bounds.start) ? dateRange(bounds.start as string) : undefined;
-      const end = str(bounds.end) ? dateRange(bounds.end as string) : undefined;
-      if (start || end) widen(start?.low ?? null, end?.high ?? null);
-    }
-    if (low !== undefined && high !== undefined) addDate(sink, param, low, high);
+    const span = timingSpan(v);
+    if (span) addDate(sink, param, span.low, span.high);
   }
 };
+
+/** Outer limits of a Timing's events and bounds; a null bound is open. */
+function timingSpan(v: Obj): { low: string | null; high: string | null } | undefined {
+  let span: { low: string | null; high: string | null } | undefined;
+  const widen = (l: string | null, h: string | null): void => {
+    if (!span) span = { low: l, high: h };
+    else {
+      span.low = span.low === null || l === null ? null : l < span.low ? l : span.low;
+      span.high = span.high === null || h === null ? null : h > span.high ? h : span.high;
+    }
+  };
+  if (Array.isArray(v.event)) {
+    for (const e of v.event) {
+      const r = typeof e === 'string' ? dateRange(e) : undefined;
+      if (r) widen(r.low, r.high);
+    }
+  }
+  const bounds = isObj(v.repeat) && isObj(v.repeat.boundsPeriod) ? v.repeat.boundsPeriod : undefined;
+  if (bounds) {
+    const start = str(bounds.start) ? dateRange(bounds.start as string) : undefined;
+    const end = str(bounds.end) ? dateRange(bounds.end as string) : undefined;
+    if (start || end) widen(start?.low ?? null, end?.high ?? null);
+  }
+  return span;
+}
 
 interface Num {
   value: string;
@@ -212,8 +231,7 @@ export const emitNumber: Emitter = (sink, param, v, leaf) => {
   let n: Num | undefined;
   if (typeof v === 'number') n = numberRange(v);
   else if (isObj(v) && leaf === 'Range') n = rangeOf(v);
-  if (!n || !sink.fresh(`n\u0000${param}\u0000${n.value}\u0000${n.low}\u0000${n.high}`)) return;
-  sink.rows.number.push({ param, value: n.value, low: n.low, high: n.high });
+  if (n) pushUnique(sink.rows.number, { param, value: n.value, low: n.low, high: n.high }, sameNumber);
 };
 
 const QUANTITY_TYPES = new Set(['Quantity', 'Age', 'Duration', 'Count', 'Distance', 'SimpleQuantity', 'MoneyQuantity']);
@@ -248,15 +266,12 @@ export const emitQuantity: Emitter = (sink, param, v, leaf) => {
       unit = str(r.unitOf.unit) ?? null;
     }
   }
-  if (!n || !sink.fresh(`q\u0000${param}\u0000${n.value}\u0000${n.low}\u0000${n.high}\u0000${system}\u0000${code}\u0000${unit}`)) return;
-  sink.rows.quantity.push({ param, value: n.value, low: n.low, high: n.high, system, code, unit });
+  if (n) pushUnique(sink.rows.quantity, { param, value: n.value, low: n.low, high: n.high, system, code, unit }, sameQuantity);
 };
 
 export const emitUri: Emitter = (sink, param, v) => {
   if (typeof v !== 'string' || !v) return;
-  const value = cut(v);
-  if (!sink.fresh(`u\u0000${param}\u0000${value}`)) return;
-  sink.rows.uri.push({ param, value });
+  pushUnique(sink.rows.uri, { param, value: cut(v) }, sameUri);
 };
 
 export const EMITTERS: Record<string, Emitter | undefined> = {

@@ -42,8 +42,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-/** Calls `emit` for every value the path yields from `node`. */
-export function walk(node: unknown, steps: readonly Step[], i: number, emit: (v: unknown) => void): void {
+/** Appends to `out` every value the path yields from `node`. */
+export function collect(node: unknown, steps: readonly Step[], i: number, out: unknown[]): void {
+  walk(node, steps, i, out);
+}
+
+/** Calls `emit` (or appends to an array) for every value the path yields from `node`. */
+export function walk(node: unknown, steps: readonly Step[], i: number, emit: ((v: unknown) => void) | unknown[]): void {
   if (node === undefined || node === null) return;
   if (Array.isArray(node)) {
     for (const item of node) walk(item, steps, i, emit);
@@ -51,7 +56,8 @@ export function walk(node: unknown, steps: readonly Step[], i: number, emit: (v:
   }
   const step = steps[i];
   if (step === undefined) {
-    emit(node);
+    if (Array.isArray(emit)) emit.push(node);
+    else emit(node);
     return;
   }
   if (!isObject(node)) return;
