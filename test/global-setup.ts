@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { PgliteDatabase, PostgresDatabase, migrate } from '@kennebec/db';
+import { openPglite, PostgresDatabase, migrate } from '@kennebec/db';
 
 /**
  * Migrate once, copy per test: PostgreSQL gets a migrated template database that each test
@@ -49,7 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const dir = await mkdtemp(join(tmpdir(), 'kennebec-test-'));
   const dumpPath = join(dir, 'golden.tar.gz');
-  const db = await PgliteDatabase.open();
+  const db = await openPglite();
   await migrate(db);
   const dump = await db.dump();
   await writeFile(dumpPath, Buffer.from(await dump.arrayBuffer()));

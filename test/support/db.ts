@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { PgliteDatabase, PostgresDatabase, type Database } from '@kennebec/db';
+import { openPglite, PostgresDatabase, type Database } from '@kennebec/db';
 
 /**
  * A fresh, migrated database for one test file: a clone of the run's template on PostgreSQL,
@@ -26,7 +26,7 @@ export async function createTestDatabase(): Promise<Database> {
     return PostgresDatabase.open(u.toString(), { max: 5 });
   }
   const tarball = await readFile(where.dumpPath);
-  return PgliteDatabase.open(undefined, { loadDataDir: new Blob([tarball]) });
+  return openPglite({ loadDataDir: new Blob([tarball]) });
 }
 
 /**

@@ -1,5 +1,6 @@
 export type { Database, Dialect, Queryable, QueryResult, Tx } from './port.ts';
-export { PgliteDatabase } from './pglite.ts';
+export type { PgliteDatabase } from './pglite.ts';
+export { openPglite } from './open.ts';
 export { PostgresDatabase } from './postgres.ts';
 export { migrate, loadMigrations } from './migrate.ts';
 export { openDatabase, type DatabaseLocation } from './open.ts';

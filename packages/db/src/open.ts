@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { PgliteDatabase } from './pglite.ts';
 import { PostgresDatabase } from './postgres.ts';
 import { acquireLock } from './lock.ts';
 import type { Database } from './port.ts';
@@ -15,6 +14,8 @@ export interface DatabaseLocation {
 /** Opens the configured database. An on-disk PGlite is locked to this process until closed. */
 export async function openDatabase(loc: DatabaseLocation): Promise<Database> {
   if (loc.databaseUrl) return PostgresDatabase.open(loc.databaseUrl, { max: loc.poolSize ?? 10 });
+  // PGlite (~50 MB of JavaScript and WebAssembly) is loaded only when it is the database in use.
+  const { PgliteDatabase } = await import('./pglite.ts');
   if (!loc.dataDir || loc.dataDir === 'memory://') return PgliteDatabase.open();
   const root = loc.dataDir.replace(/\/$/, '');
   await mkdir(`${root}/pglite`, { recursive: true });
@@ -31,4 +32,10 @@ export async function openDatabase(loc: DatabaseLocation): Promise<Database> {
     await release();
     throw err;
   }
+}
+
+/** An embedded PGlite, in memory or restored from a dump (tests, tools). */
+export async function openPglite(options: { loadDataDir?: Blob } = {}): Promise<import('./pglite.ts').PgliteDatabase> {
+  const { PgliteDatabase } = await import('./pglite.ts');
+  return PgliteDatabase.open(undefined, options);
 }

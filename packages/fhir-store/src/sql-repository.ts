@@ -44,18 +44,24 @@ function iso(v: string | Date): string {
 }
 
 export function toStoredVersion(row: ResourceRow): StoredVersion {
-  const content = typeof row.content === 'string' ? (JSON.parse(row.content) as Resource) : row.content;
-  return {
+  const version: StoredVersion = {
     resourceType: row.resource_type,
     id: row.id,
     versionId: Number(row.version_id),
     lastUpdated: iso(row.last_updated),
     deleted: row.deleted,
-    ...(content && !row.deleted ? { resource: content } : {}),
     author: row.author,
     sourceOrg: row.source_org,
     ...(row.method ? { method: row.method } : {}),
   };
+  if (row.deleted || row.content === null) return version;
+  if (typeof row.content !== 'string') return { ...version, resource: row.content };
+  // Selected as text: responses can send it as is, and the object is parsed only if needed.
+  const raw = row.content;
+  let parsed: Resource | undefined;
+  version.raw = raw;
+  Object.defineProperty(version, 'resource', { enumerable: true, configurable: true, get: () => (parsed ??= JSON.parse(raw) as Resource) });
+  return version;
 }
 
 /** Server-managed meta: versionId and lastUpdated are ours; the rest of meta is the client's. */
@@ -64,7 +70,7 @@ function withMeta<T extends Resource>(resource: T, id: string, versionId: number
   return { ...resource, id, meta };
 }
 
-const COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content, author, source_org';
+const COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content::text as content, author, source_org';
 
 export class SqlFhirRepository {
   constructor(

@@ -43,6 +43,8 @@ export interface StoredVersion<T extends Resource = Resource> {
   deleted: boolean;
   /** Absent for a deleted version. meta.versionId and meta.lastUpdated are set. */
   resource?: T;
+  /** The resource's JSON text as stored, when it was read from the database. */
+  raw?: string;
   author: string;
   sourceOrg: string | null;
   /** HTTP method that produced this version (POST, PUT, DELETE). */

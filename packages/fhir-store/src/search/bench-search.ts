@@ -8,7 +8,7 @@
  */
 import type { Observation, Patient } from 'fhir/r4';
 import pg from 'pg';
-import { migrate, PgliteDatabase, PostgresDatabase, type Database } from '@kennebec/db';
+import { migrate, openPglite, PostgresDatabase, type Database } from '@kennebec/db';
 import { getSearchRegistry, parseSearchRequest } from '@kennebec/fhir';
 import { SqlFhirStore } from '../sql-store.ts';
 import { compileSearch, executeSearch } from './execute.ts';
@@ -38,7 +38,7 @@ const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() 
 
 async function open(url: string | undefined): Promise<{ db: Database; drop: () => Promise<void> }> {
   if (!url) {
-    const db = await PgliteDatabase.open();
+    const db = await openPglite();
     return { db, drop: () => db.close() };
   }
   const admin = new pg.Client({ connectionString: url });

@@ -6,6 +6,7 @@
  * Semantics: https://hl7.org/fhir/R4/search.html#ptypes and #prefix.
  */
 import { escapeLike, type ComponentValue, type DateValue, type NumberValue, type QuantityValue, type ReferenceValue, type SearchFilter, type TokenValue } from '@kennebec/fhir';
+import { indexedString } from './index-rows/emit.ts';
 import { ands, ors, Params, tableOf, type MatchStrategy } from './sql.ts';
 
 export interface CompileContext {
@@ -180,7 +181,8 @@ export function filterPredicate(c: CompileContext, type: string, f: SearchFilter
       return indexMatch(c, idCol, type, tableOf(f.paramType), f.code, 'true', f.missing);
     case 'string': {
       const conds = f.values.map((v) => {
-        if (f.mode === 'exact') return `i.exact = ${c.params.add(v)}`;
+        // The normalized value narrows :exact through the (type, param, value) index.
+        if (f.mode === 'exact') return `(i.value = ${c.params.add(indexedString(v))} and i.exact = ${c.params.add(v)})`;
         if (f.mode === 'contains') return `i.value like ${c.params.add(`%${escapeLike(v)}%`)}`;
         // Patient.phonetic and the like: a phonetic match (fuzzystrmatch) instead of a prefix.
         if (f.code === 'phonetic') return `dmetaphone(i.value) = dmetaphone(${c.params.add(v)})`;

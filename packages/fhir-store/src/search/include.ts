@@ -11,7 +11,7 @@ import { Params } from './sql.ts';
 
 type Row = Parameters<typeof toStoredVersion>[0];
 
-export const RESOURCE_COLUMNS = 'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content, r.author, r.source_org';
+export const RESOURCE_COLUMNS = 'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text as content, r.author, r.source_org';
 
 /** Resources referenced by `sources` (all of `sourceType`) through the spec's parameter. */
 async function forward(q: Queryable, spec: IncludeSpec, sourceIds: string[], limit: number): Promise<StoredVersion[]> {

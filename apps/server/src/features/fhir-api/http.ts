@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '@kennebec/fhir';
 import type { Actor } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from './types.ts';
+import { serializeJson } from './json.ts';
 
 /**
  * The HTTP adapter of the FHIR API: content negotiation, body parsing and the mapping of a
@@ -74,7 +75,7 @@ export async function fhirHttpPlugin(app: FastifyInstance, opts: FhirHttpOptions
     for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
     if (res.body === undefined) return reply.send();
     reply.type(`${contentType}; charset=utf-8`);
-    return reply.send(JSON.stringify(res.body));
+    return reply.send(serializeJson(res.body));
   };
 
   app.route({ method: [...METHODS], url: '/fhir/R4', handler, exposeHeadRoute: false });

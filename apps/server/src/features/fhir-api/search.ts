@@ -3,6 +3,7 @@ import { outcome } from '@kennebec/fhir';
 import type { StoredVersion } from '@kennebec/fhir-store';
 import { authorize, type Actor } from '../access/index.ts';
 import { parsePrefer } from './headers.ts';
+import { hasResource, resourceOf } from './json.ts';
 import type { SearchEngine } from './ports.ts';
 import type { FhirResponse } from './types.ts';
 
@@ -37,7 +38,7 @@ export async function searchType(
   const cursor = params.find(([k]) => k === '_cursor');
   const entry = (v: StoredVersion, mode: 'match' | 'include'): BundleEntry => ({
     fullUrl: `${deps.fhirBase}/${v.resourceType}/${v.id}`,
-    ...(v.resource ? { resource: v.resource as FhirResource } : {}),
+    ...(hasResource(v) ? { resource: resourceOf(v) as FhirResource } : {}),
     search: { mode },
   });
   const entries: BundleEntry[] = [

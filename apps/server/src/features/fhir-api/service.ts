@@ -4,6 +4,7 @@ import type { Queryable } from '@kennebec/db';
 import type { SqlFhirStore, StoredVersion } from '@kennebec/fhir-store';
 import { actorOrganization, actorReference, authorize, type Actor } from '../access/index.ts';
 import { parseIfMatch, parsePrefer, versionHeaders } from './headers.ts';
+import { hasResource, resourceOf } from './json.ts';
 import type { ResourceValidator, SearchEngine } from './ports.ts';
 import type { FhirResponse } from './types.ts';
 
@@ -51,9 +52,9 @@ export class FhirService {
 
   private versionResponse(type: string, idPath: string, v: StoredVersion | undefined): FhirResponse {
     if (!v) throw errors.notFound(`${type}/${idPath}`);
-    if (v.deleted || !v.resource) throw errors.gone(`${type}/${idPath}`);
+    if (!hasResource(v)) throw errors.gone(`${type}/${idPath}`);
     const h = versionHeaders(this.fhirBase, v);
-    return { status: 200, body: v.resource, headers: { etag: h.etag as string, 'last-modified': h['last-modified'] as string } };
+    return { status: 200, body: resourceOf(v), headers: { etag: h.etag as string, 'last-modified': h['last-modified'] as string } };
   }
 
   /** Validates a resource for a write; 400 with every issue when it is not valid. */
@@ -194,7 +195,7 @@ export class FhirService {
     const method = (v.method ?? 'PUT') as 'POST' | 'PUT' | 'DELETE';
     return {
       fullUrl: `${this.fhirBase}/${url}`,
-      ...(v.resource ? { resource: v.resource as FhirResource } : {}),
+      ...(hasResource(v) ? { resource: resourceOf(v) as FhirResource } : {}),
       request: { method, url: method === 'POST' ? v.resourceType : url },
       response: {
         status: method === 'POST' ? '201 Created' : method === 'DELETE' ? '204 No Content' : '200 OK',

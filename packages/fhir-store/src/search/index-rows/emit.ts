@@ -47,9 +47,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 const MAX_INDEXED_CHARS = 500;
 const cut = (s: string): string => (s.length > MAX_INDEXED_CHARS ? s.slice(0, MAX_INDEXED_CHARS) : s);
 
+/** The `value` column of a string: normalized and cut. */
+export function indexedString(s: string): string {
+  return cut(normalizeString(s));
+}
+
 function addString(sink: RowSink, param: string, s: unknown): void {
   if (typeof s !== 'string') return;
-  const value = cut(normalizeString(s));
+  const value = indexedString(s);
   if (value) pushUnique(sink.rows.string, { param, value, exact: s }, sameString);
 }
 
