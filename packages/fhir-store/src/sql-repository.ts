@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
 import { errors } from '@kennebec/fhir';
-import { deleteIndexRows, insertIndexRows } from './index-writer.ts';
+import { indexDeleteCtes, indexInsertCtes } from './index-writer.ts';
 import type { HistoryOptions, HistoryPage, IndexRows, StoredVersion, WriteContext } from './types.ts';
 
 /**
@@ -121,23 +121,33 @@ export class SqlFhirRepository {
         method: 'POST',
       } satisfies StoredVersion<T>;
     });
-    const types = versions.map((v) => v.resourceType);
-    const ids = versions.map((v) => v.id);
-    const contents = versions.map((v) => JSON.stringify(v.resource));
+    const index = indexInsertCtes(
+      versions.map((v) => ({ resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) })),
+      7,
+    );
+    // One statement stores the resources, their history and their index rows.
     await this.q.query(
       `with r as (
          insert into resource (resource_type, id, version_id, last_updated, deleted, content, author, source_org)
          select t, i, 1, $3::timestamptz, false, c::jsonb, $5, $6
          from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
-       )
-       insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
-       select t, i, 1, $3::timestamptz, false, 'POST', c::jsonb, $5, $6
-       from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)`,
-      [types, ids, lastUpdated, contents, ctx.author, ctx.sourceOrg ?? null],
-    );
-    await insertIndexRows(
-      this.q,
-      versions.map((v) => ({ resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) })),
+       ),
+       h as (
+         insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
+         select t, i, 1, $3::timestamptz, false, 'POST', c::jsonb, $5, $6
+         from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
+       )${index.ctes.map((c) => `,
+       ${c}`).join('')}
+       select 1`,
+      [
+        versions.map((v) => v.resourceType),
+        versions.map((v) => v.id),
+        lastUpdated,
+        versions.map((v) => JSON.stringify(v.resource)),
+        ctx.author,
+        ctx.sourceOrg ?? null,
+        ...index.params,
+      ],
     );
     return versions;
   }
@@ -160,9 +170,7 @@ export class SqlFhirRepository {
     const versionId = Number(row.version_id) + 1;
     const lastUpdated = this.deps.now().toISOString();
     const stored = withMeta(resource, id, versionId, lastUpdated);
-    await this.writeVersion(stored, versionId, lastUpdated, 'PUT', ctx);
-    await deleteIndexRows(this.q, resourceType, [id]);
-    await insertIndexRows(this.q, [{ resourceType, id, rows: this.deps.buildIndexRows(stored) }]);
+    await this.writeVersion(stored, versionId, lastUpdated, 'PUT', ctx, this.deps.buildIndexRows(stored));
     return {
       version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'PUT' },
       created: row.deleted,
@@ -179,23 +187,30 @@ export class SqlFhirRepository {
     if (!row || row.deleted) return undefined;
     const versionId = Number(row.version_id) + 1;
     const lastUpdated = this.deps.now().toISOString();
-    await this.writeVersion({ resourceType, id } as Resource, versionId, lastUpdated, 'DELETE', ctx);
-    await deleteIndexRows(this.q, resourceType, [id]);
+    await this.writeVersion({ resourceType, id } as Resource, versionId, lastUpdated, 'DELETE', ctx, undefined);
     return { resourceType, id, versionId, lastUpdated, deleted: true, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'DELETE' };
   }
 
-  private async writeVersion(resource: Resource, versionId: number, lastUpdated: string, method: string, ctx: WriteContext): Promise<void> {
+  /** Writes a new version, its history row, and replaces its index rows (none for a delete): one statement. */
+  private async writeVersion(resource: Resource, versionId: number, lastUpdated: string, method: string, ctx: WriteContext, rows: IndexRows | undefined): Promise<void> {
     const deleted = method === 'DELETE';
     const content = deleted ? null : JSON.stringify(resource);
+    const index = rows ? indexInsertCtes([{ resourceType: resource.resourceType, id: resource.id as string, rows }], 10) : { ctes: [], params: [] };
+    // The deletes see the rows as they were before this statement, so they never remove the new ones.
+    const ctes = [...indexDeleteCtes(1, 2), ...index.ctes];
     await this.q.query(
       `with r as (
          update resource set version_id = $3, last_updated = $4::timestamptz, deleted = $5, content = $6::jsonb,
            author = $7, source_org = $8
          where resource_type = $1 and id = $2
-       )
-       insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
-       values ($1, $2, $3, $4::timestamptz, $5, $9, $6::jsonb, $7, $8)`,
-      [resource.resourceType, resource.id, versionId, lastUpdated, deleted, content, ctx.author, ctx.sourceOrg ?? null, method],
+       ),
+       h as (
+         insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
+         values ($1, $2, $3, $4::timestamptz, $5, $9, $6::jsonb, $7, $8)
+       )${ctes.map((c) => `,
+       ${c}`).join('')}
+       select 1`,
+      [resource.resourceType, resource.id, versionId, lastUpdated, deleted, content, ctx.author, ctx.sourceOrg ?? null, method, ...index.params],
     );
   }
 

@@ -253,3 +253,15 @@ describe('conditional interactions', () => {
     expect(updated.json()).toMatchObject({ id: created.json().id, gender: 'male', meta: { versionId: '2' } });
   });
 });
+
+describe('concurrent conditional creates', () => {
+  it('store one resource when the same If-None-Exist arrives many times at once', async () => {
+    const ident = { system: 'urn:oid:2.16.840.1.113883.3.9999.9', value: 'RACE-1' };
+    const headers = { ...auth, ...json, 'if-none-exist': `identifier=${ident.system}|${ident.value}` };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.app.inject({ method: 'POST', url: `${FHIR}/Patient`, headers, payload: { ...patient, identifier: [ident] } })),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+  });
+});

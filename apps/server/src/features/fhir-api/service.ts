@@ -70,12 +70,14 @@ export class FhirService {
     this.checkType(type);
     authorize(actor, { resourceType: type, interaction: 'c' });
     const resource = this.validateForWrite(body, type);
+    const { id: _ignored, ...rest } = resource;
+    if (ifNoneExist === undefined) {
+      const [version] = await this.deps.store.createMany([{ resource: rest as Resource }], writeContext(actor));
+      return this.writeResponse(version as StoredVersion, 201, prefer);
+    }
     const result = await this.deps.store.transaction(async (repo, tx) => {
-      if (ifNoneExist !== undefined) {
-        const existing = await this.conditionalMatch(actor, type, ifNoneExist, tx);
-        if (existing) return { version: existing, created: false };
-      }
-      const { id: _ignored, ...rest } = resource;
+      const existing = await this.conditionalMatch(actor, type, ifNoneExist, tx);
+      if (existing) return { version: existing, created: false };
       return { version: await repo.create(rest as Resource, writeContext(actor)), created: true };
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
@@ -86,6 +88,7 @@ export class FhirService {
     authorize(actor, { resourceType: type, interaction: 's' });
     const params = [...new URLSearchParams(query.replace(/^.*\?/, ''))];
     if (params.length === 0) throw errors.badRequest('If-None-Exist must carry search parameters');
+    await lockCriteria(handle, type, params);
     const found = await this.deps.search.search(type, [...params, ['_count', '2']], { lenient: false, handle });
     if (found.matches.length > 1) throw errors.multipleMatches(`If-None-Exist criteria matched more than one ${type}`);
     return found.matches[0];
@@ -115,6 +118,7 @@ export class FhirService {
     authorize(actor, { resourceType: type, interaction: 's' });
     const resource = this.validateForWrite(body, type);
     const result = await this.deps.store.transaction(async (repo, tx) => {
+      await lockCriteria(tx, type, query);
       const found = await this.deps.search.search(type, [...query, ['_count', '2']], { lenient: false, handle: tx });
       if (found.matches.length > 1) throw errors.multipleMatches(`Conditional update criteria matched more than one ${type}`);
       const match = found.matches[0];
@@ -204,6 +208,15 @@ export class FhirService {
       },
     };
   }
+}
+
+/**
+ * Two conditional writes with the same criteria must not both find nothing and both create:
+ * a transaction-scoped advisory lock on the criteria makes the second wait for the first.
+ */
+async function lockCriteria(handle: Queryable, type: string, params: [string, string][]): Promise<void> {
+  const key = `${type}?${[...params].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join('&')}`;
+  await handle.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
 }
 
 export function writeContext(actor: Actor): { author: string; sourceOrg: string | null } {
