@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabaseEnv } from '@kennebec/test-support';
 
 /**
- * What the README promises: `npm start` (which runs `node bin/kennebec.js serve`) starts the
+ * What the README promises: `npm start` (build the bundle, then `node bin/kennebec.js serve`) starts the
  * server on a fresh database, seeds demo data, prints the URLs and demo logins that work, and
  * stops cleanly on SIGTERM.
  */
@@ -35,7 +35,9 @@ describe('npm start', () => {
     const db = await createTestDatabaseEnv();
     cleanup = db.cleanup;
     const port = await freePort();
-    const proc = spawn(process.execPath, ['bin/kennebec.js', 'serve'], {
+    // Exactly what `npm start` runs: its prestart (the bundle build), then start.
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const proc = spawn('sh', ['-c', `${scripts.prestart} && exec ${scripts.start}`], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...db.env, PORT: String(port), HOST: '127.0.0.1', SEED_PATIENTS: '3', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

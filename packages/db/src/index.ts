@@ -1,4 +1,4 @@
-export type { Database, Dialect, Queryable, QueryResult, Tx } from './port.ts';
+export type { Database, Dialect, Queryable, QueryOptions, QueryResult, Tx } from './port.ts';
 export type { PgliteDatabase } from './pglite.ts';
 export { openPglite } from './open.ts';
 export { PostgresDatabase } from './postgres.ts';

@@ -82,6 +82,7 @@ export class SqlFhirRepository {
     const res = await this.q.query<ResourceRow>(
       `select ${COLUMNS} from resource where resource_type = $1 and id = $2`,
       [resourceType, id],
+      { prepare: true },
     );
     const row = res.rows[0];
     return row ? toStoredVersion(row) : undefined;
@@ -91,6 +92,7 @@ export class SqlFhirRepository {
     const res = await this.q.query<ResourceRow>(
       `select ${COLUMNS}, method from resource_history where resource_type = $1 and id = $2 and version_id = $3`,
       [resourceType, id, versionId],
+      { prepare: true },
     );
     const row = res.rows[0];
     return row ? toStoredVersion(row) : undefined;
@@ -148,6 +150,7 @@ export class SqlFhirRepository {
         ctx.sourceOrg ?? null,
         ...index.params,
       ],
+      { prepare: true },
     );
     return versions;
   }
@@ -211,6 +214,7 @@ export class SqlFhirRepository {
        ${c}`).join('')}
        select 1`,
       [resource.resourceType, resource.id, versionId, lastUpdated, deleted, content, ctx.author, ctx.sourceOrg ?? null, method, ...index.params],
+      { prepare: true },
     );
   }
 
