@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/*.cjs', '**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**'] },
+  { ignores: ['**/*.cjs', 'dist/**', '**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
