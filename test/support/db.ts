@@ -6,6 +6,23 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openPglite, PostgresDatabase, type Database } from '@kennebec/db';
 
+type PostgresWhere = Extract<ReturnType<typeof inject<'kennebecDb'>>, { kind: 'postgres' }>;
+
+/** A new database cloned from the run's migrated template; returns its URL. */
+async function cloneTemplate(where: PostgresWhere): Promise<string> {
+  const name = `${where.prefix}${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: where.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${where.template}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(where.adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 /**
  * A fresh, migrated database for one test file: a clone of the run's template on PostgreSQL,
  * or a new in-memory PGlite loaded from the golden dump. Nothing is shared between files.
@@ -13,17 +30,7 @@ import { openPglite, PostgresDatabase, type Database } from '@kennebec/db';
 export async function createTestDatabase(): Promise<Database> {
   const where = inject('kennebecDb');
   if (where.kind === 'postgres') {
-    const name = `${where.prefix}${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: where.adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${name} template ${where.template}`);
-    } finally {
-      await admin.end();
-    }
-    const u = new URL(where.adminUrl);
-    u.pathname = `/${name}`;
-    return PostgresDatabase.open(u.toString(), { max: 5 });
+    return PostgresDatabase.open(await cloneTemplate(where), { max: 5 });
   }
   const tarball = await readFile(where.dumpPath);
   return openPglite({ loadDataDir: new Blob([tarball]) });
@@ -36,17 +43,7 @@ export async function createTestDatabase(): Promise<Database> {
 export async function createTestDatabaseEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   const where = inject('kennebecDb');
   if (where.kind === 'postgres') {
-    const name = `${where.prefix}${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: where.adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${name} template ${where.template}`);
-    } finally {
-      await admin.end();
-    }
-    const u = new URL(where.adminUrl);
-    u.pathname = `/${name}`;
-    return { env: { DATABASE_URL: u.toString() }, cleanup: async () => undefined };
+    return { env: { DATABASE_URL: await cloneTemplate(where) }, cleanup: async () => undefined };
   }
   const dir = await mkdtemp(join(tmpdir(), 'kennebec-data-'));
   return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };

@@ -79,6 +79,21 @@ describe('search over HTTP', () => {
     expect(dates).toEqual(['2024-05-15', '2024-04-15', '2024-03-15', '2024-02-15', '2024-01-15']);
   });
 
+  it('pages without repeats when one resource matches through several index rows', async () => {
+    for (let i = 0; i < 3; i++) {
+      await t.app.inject({ method: 'POST', url: '/fhir/R4/Patient', headers: { ...auth, ...json }, payload: { resourceType: 'Patient', name: [{ family: 'Marchand', given: ['Marcel', 'Marc'] }] } });
+    }
+    const ids: string[] = [];
+    let next: string | undefined = '/fhir/R4/Patient?name=marc&_count=1';
+    while (next) {
+      const page = await get(next.replace(TEST_BASE_URL, ''));
+      ids.push(...(page.bundle.entry ?? []).map((e) => e.resource?.id ?? ''));
+      next = page.bundle.link?.find((l) => l.relation === 'next')?.url;
+    }
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('answers _summary=count with only the total', async () => {
     const { bundle } = await get(`/fhir/R4/Observation?patient=${patientId}&_summary=count`);
     expect(bundle.total).toBe(5);
