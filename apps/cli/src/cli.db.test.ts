@@ -49,6 +49,29 @@ describe('kennebec CLI', () => {
     expect(client.client_secret.length).toBeGreaterThanOrEqual(32);
   });
 
+  it('registers an organization as a data source and ties a client to it', async () => {
+    const org = await run('org', 'create', '--name', 'Mercy Hospital', '--hl7-facility', 'MERCY_HOSP', '--oid', '2.16.840.1.113883.3.4242');
+    expect(org.code, org.err).toBe(0);
+    const source = JSON.parse(org.out);
+    expect(source).toMatchObject({ name: 'Mercy Hospital', hl7Facility: 'MERCY_HOSP', oid: '2.16.840.1.113883.3.4242', identifierSystem: 'urn:oid:2.16.840.1.113883.3.4242' });
+    expect(source.id).toBeTruthy();
+    const again = await run('org', 'create', '--name', 'Other', '--hl7-facility', 'MERCY_HOSP');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('already registered');
+    const client = await run('client', 'create', '--org', source.id, '--name', 'Mercy feed', '--scope', 'system/*.cruds');
+    expect(client.code, client.err).toBe(0);
+    expect(JSON.parse(client.out).org_id).toBe(source.id);
+    const orphan = await run('client', 'create', '--org', 'no-such-org', '--name', 'x', '--scope', 'system/*.rs');
+    expect(orphan.code).toBe(1);
+    expect(orphan.err).toContain('No data source');
+  });
+
+  it('refuses a data source with a malformed OID', async () => {
+    const res = await run('org', 'create', '--name', 'Bad', '--hl7-facility', 'BAD', '--oid', 'not-an-oid');
+    expect(res.code).toBe(1);
+    expect(res.err).toContain('OID');
+  });
+
   it('refuses a client with an invalid scope', async () => {
     const res = await run('client', 'create', '--name', 'x', '--scope', 'system/Patient.xyz');
     expect(res.code).toBe(1);

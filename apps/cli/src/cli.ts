@@ -3,6 +3,7 @@ import { ConfigError, DataDirLockedError } from './errors.ts';
 import { clientCommand } from './commands/client.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { orgCreateCommand } from './commands/org.ts';
 import { seedCommand } from './commands/seed.ts';
 import { serveCommand } from './commands/serve.ts';
 import type { CliIo } from './io.ts';
@@ -18,6 +19,8 @@ Commands:
   serve                                 start the server (migrates, seeds demo data on first start)
   migrate                               apply pending database migrations
   seed [--patients N]                   load the demo organizations, patients and client
+  org create --name NAME --hl7-facility CODE [--oid OID]
+                                        register an organization as a data source; prints JSON with its id
   client create --name NAME --scope S [--org ORG_ID]
                                         register a system client; prints client_id and client_secret
   import PATH                           import FHIR Bundles (.json) or NDJSON (.ndjson), a file or a folder
@@ -45,6 +48,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return 2;
         }
         return await clientCommand(io, { name: values.name, scope: values.scope, org: values.org });
+      }
+      case 'org': {
+        const [sub, ...args] = rest;
+        if (sub !== 'create') break;
+        const { values } = parseArgs({ args, options: { name: { type: 'string' }, 'hl7-facility': { type: 'string' }, oid: { type: 'string' } } });
+        if (!values.name || !values['hl7-facility']) {
+          io.err('org create needs --name NAME and --hl7-facility CODE');
+          return 2;
+        }
+        return await orgCreateCommand(io, { name: values.name, hl7Facility: values['hl7-facility'], oid: values.oid });
       }
       case 'import': {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true });

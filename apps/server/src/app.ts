@@ -6,6 +6,7 @@ import { errorHandler } from './errors.ts';
 import { healthPlugin } from './features/health/index.ts';
 import { createFhirApi, fhirHttpPlugin } from './features/fhir-api/index.ts';
 import { smartAuthPlugin } from './features/smart-auth/index.ts';
+import { sourcesPlugin } from './features/sources/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -28,6 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthPlugin, { db: deps.db });
   await app.register(smartAuthPlugin, { deps });
+  await app.register(sourcesPlugin, { deps });
 
   const api = createFhirApi({ ...deps, baseUrl: deps.config.baseUrl, publishedAt: deps.clock.now().toISOString() });
   await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });

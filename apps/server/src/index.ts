@@ -6,3 +6,4 @@ export type { AppDeps, Clock } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createClient } from './features/smart-auth/index.ts';
 export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';
+export { createSource, listSources, DataSourceError } from './features/sources/index.ts';

@@ -8,7 +8,9 @@ export async function clientCommand(io: CliIo, opts: { name: string; scope: stri
     io.out(JSON.stringify(client, null, 2));
     return 0;
   } catch (err) {
-    io.err((err as Error).message);
+    // The foreign key names a source that is not registered.
+    const unknownOrg = (err as { code?: string }).code === '23503';
+    io.err(unknownOrg ? `No data source with id '${opts.org ?? ''}' (see: kennebec org create)` : (err as Error).message);
     return 1;
   } finally {
     await deps.db.close();

@@ -2,6 +2,7 @@ import type { Resource } from 'fhir/r4';
 import { generateOrganization, generatePatientRecords } from '@kennebec/bench/generate';
 import type { AppDeps } from '../../deps.ts';
 import { createClient, findClient } from '../smart-auth/index.ts';
+import { registerOrganizationAsSource } from '../sources/index.ts';
 
 /**
  * Demo data for `npm start` on an empty database: three organizations with their staff
@@ -13,10 +14,10 @@ export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret-not-for-pro
 const DEMO_NOW = '2026-06-01T12:00:00Z';
 
 export const DEMO_ORGS = [
-  { id: 'kvmc', name: 'Kennebec Valley Medical Center', mrnSystem: 'urn:oid:2.16.840.1.113883.3.9999.1.1' },
-  { id: 'pbfp', name: 'Penobscot Bay Family Practice', mrnSystem: 'urn:oid:2.16.840.1.113883.3.9999.1.2' },
-  { id: 'cblab', name: 'Casco Bay Laboratory', mrnSystem: 'urn:oid:2.16.840.1.113883.3.9999.1.3' },
-] as const;
+  { id: 'kvmc', name: 'Kennebec Valley Medical Center', facility: 'KVMC', oid: '2.16.840.1.113883.3.9999.1.1' },
+  { id: 'pbfp', name: 'Penobscot Bay Family Practice', facility: 'PBFP', oid: '2.16.840.1.113883.3.9999.1.2' },
+  { id: 'cblab', name: 'Casco Bay Laboratory', facility: 'CBLAB', oid: '2.16.840.1.113883.3.9999.1.3' },
+].map((o) => ({ ...o, mrnSystem: `urn:oid:${o.oid}` }));
 
 export interface SeedOptions {
   patientsPerOrg?: number;
@@ -42,7 +43,10 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
     const organization = { ...generated.organization, identifier: [...(generated.organization.identifier ?? []), { system: DEMO_ORG_SYSTEM, value: org.id }] };
     const withMarker: Resource[] = [organization, ...generated.practitioners, generated.location];
     const ctx = { author: 'System/seed', sourceOrg: org.id };
-    await deps.store.transaction((repo) => repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx));
+    await deps.store.transaction(async (repo, tx) => {
+      await repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx);
+      await registerOrganizationAsSource(tx, org.id, { name: org.name, hl7Facility: org.facility, oid: org.oid });
+    });
     resources += withMarker.length;
     let batch: Resource[] = [];
     const flush = async (): Promise<void> => {

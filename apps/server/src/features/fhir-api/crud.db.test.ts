@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, TEST_BASE_URL, type TestServer } from '@kennebec/test-support';
+import { createSource } from '../sources/index.ts';
 
 let t: TestServer;
 let auth: Record<string, string>;
@@ -217,11 +218,12 @@ describe('authentication and scopes', () => {
   });
 
   it('records the writing client and its organization on each version', async () => {
-    const orgToken = { authorization: `Bearer ${await t.token('system/*.cruds', 'org-42')}` };
+    const source = await createSource(t.deps, { name: 'Mercy Clinic', hl7Facility: 'MERCY' });
+    const orgToken = { authorization: `Bearer ${await t.token('system/*.cruds', source.id)}` };
     const res = await t.app.inject({ method: 'POST', url: `${FHIR}/Patient`, headers: { ...orgToken, ...json }, payload: patient });
     const stored = await t.deps.store.read('Patient', res.json().id);
     expect(stored?.author).toMatch(/^Client\//);
-    expect(stored?.sourceOrg).toBe('org-42');
+    expect(stored?.sourceOrg).toBe(source.id);
   });
 });
 

@@ -31,6 +31,7 @@ beforeAll(async () => {
   clock = { t: Date.parse('2026-03-01T00:00:00Z'), now: () => new Date(clock.t) };
   deps = { db, clock, config: loadConfig({ BASE_URL: BASE, ACCESS_TOKEN_TTL: '600' }), logger: pino({ level: 'silent' }) };
   authenticate = createAuthenticator(deps);
+  await db.query(`insert into data_source (org_id, name, hl7_facility, identifier_system) values ('org-1', 'Feed org', 'FEED', 'urn:x')`);
   client = await createClient(db, { name: 'Feed', scopes: 'system/*.rs system/Patient.cruds', orgId: 'org-1' });
 });
 afterAll(async () => {

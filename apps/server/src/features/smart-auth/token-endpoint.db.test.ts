@@ -30,6 +30,7 @@ beforeAll(async () => {
   app = fastify();
   await app.register(smartAuthPlugin, { deps, throttle: { windowSeconds: 60, maxFailuresPerClient: 3, maxFailuresPerIp: 5 } });
   await app.ready();
+  await db.query(`insert into data_source (org_id, name, hl7_facility, identifier_system) values ('org-lab', 'Lab', 'LAB', 'urn:x')`);
   client = await createClient(db, { name: 'Lab feed', scopes: 'system/*.rs system/Observation.cruds', orgId: 'org-lab' });
 });
 afterAll(async () => {

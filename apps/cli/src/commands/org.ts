@@ -1,0 +1,17 @@
+import { compose, createSource, DataSourceError, loadConfig } from '@kennebec/server';
+import { commandLogger, type CliIo } from '../io.ts';
+
+export async function orgCreateCommand(io: CliIo, opts: { name: string; hl7Facility: string; oid?: string | undefined }): Promise<number> {
+  const deps = await compose(loadConfig(io.env), { logger: commandLogger(io.env) });
+  try {
+    const source = await createSource(deps, { name: opts.name, hl7Facility: opts.hl7Facility, ...(opts.oid ? { oid: opts.oid } : {}) });
+    io.out(JSON.stringify(source, null, 2));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof DataSourceError)) throw err;
+    io.err(err.message);
+    return 1;
+  } finally {
+    await deps.db.close();
+  }
+}
