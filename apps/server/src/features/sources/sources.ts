@@ -33,7 +33,7 @@ export class DataSourceError extends Error {
 
 const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
 // MSH-4 namespace ids: printable, no HL7 delimiters.
-const FACILITY = /^[A-Za-z0-9 _.\-]{1,64}$/;
+const FACILITY = /^[A-Za-z0-9 _.-]{1,64}$/;
 
 interface Row {
   org_id: string;
