@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabaseEnv } from '@kennebec/test-support';
+import { createTestDatabaseEnv, freePort } from '@kennebec/test-support';
 
 /**
  * What the README promises: `npm start` (build the bundle, then `node bin/kennebec.js serve`) starts the
@@ -18,17 +17,6 @@ afterAll(async () => {
   child?.kill('SIGKILL');
   await cleanup?.();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('npm start', () => {
   it('starts with seeded demo data, prints working demo logins, and stops on SIGTERM', async () => {

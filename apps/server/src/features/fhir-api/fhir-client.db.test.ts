@@ -1,22 +1,11 @@
-import { createServer } from 'node:net';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, CapabilityStatement, Patient } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '@kennebec/test-support';
+import { createTestServer, freePort, type TestServer } from '@kennebec/test-support';
 
 /** A widely used FHIR client library, unmodified, against the server listening on a real socket. */
 let t: TestServer;
 let client: Client;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   // The server's BASE_URL must be where it listens, so that its paging links can be followed.
