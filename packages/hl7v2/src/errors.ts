@@ -123,3 +123,20 @@ export interface Hl7Issue {
   message: string;
   location?: Hl7Location;
 }
+
+/** A supported message whose content cannot be processed, e.g. a required segment is absent (the server answers AE). */
+export class Hl7MappingError extends Error {
+  readonly hl7Code: Hl7ErrorCode;
+  readonly location: Hl7Location;
+
+  constructor(message: string, location: Hl7Location, hl7Code: Hl7ErrorCode = HL7_ERROR.segmentSequence) {
+    super(message);
+    this.name = 'Hl7MappingError';
+    this.location = location;
+    this.hl7Code = hl7Code;
+  }
+}
+
+export function isHl7MappingError(err: unknown): err is Hl7MappingError {
+  return err instanceof Hl7MappingError;
+}

@@ -1,0 +1,18 @@
+export { HL7_ERROR, Hl7ParseError, Hl7UnsupportedError, Hl7MappingError, isHl7ParseError, isHl7UnsupportedError, isHl7MappingError, formatLocation, hl7ErrorText } from './errors.ts';
+export type { Hl7ErrorCode, Hl7Issue, Hl7Location, Hl7ParseErrorKind } from './errors.ts';
+export { DEFAULT_ENCODING, escapeText, unescapeText, encodingCharactersText } from './encoding.ts';
+export type { EncodingCharacters } from './encoding.ts';
+export { Hl7Message, Hl7Segment, Hl7Value, parsePath } from './message.ts';
+export type { Hl7Path, MessageType } from './message.ts';
+export { parseMessage, serializeMessage, serializeSegment, buildSegment, readEncodingCharacters, DEFAULT_MAX_BYTES } from './parse.ts';
+export type { ParseOptions } from './parse.ts';
+export { parseBatch } from './batch.ts';
+export type { Hl7Batch, Hl7BatchGroup, BatchMessageError } from './batch.ts';
+export { checkHeader, isSupportedVersion, versionAtLeast } from './validate.ts';
+export { buildAck, buildParseFailureAck, ackCodeFor, formatDtm, readHeaderLoosely } from './ack.ts';
+export type { AckCode, AckOptions, HeaderEcho } from './ack.ts';
+export { MllpDecoder, encodeMllp, MLLP_START, MLLP_END, MLLP_CR, DEFAULT_MAX_FRAME_BYTES } from './mllp.ts';
+export type { MllpEvent, MllpDecoderOptions } from './mllp.ts';
+export { toFhir, SUPPORTED_MESSAGE_TYPES } from './to-fhir/index.ts';
+export type { ToFhirOptions, ToFhirResult, MergeInstruction } from './to-fhir/index.ts';
+export { idempotencyKey } from './to-fhir/index.ts';
