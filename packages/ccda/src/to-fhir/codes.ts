@@ -57,9 +57,32 @@ const OID_TO_URI: Readonly<Record<string, string>> = {
   '2.16.840.1.113883.6.301.3': 'https://www.nubc.org/CodeSystem/RevenueCodes',
 };
 
-/** FHIR system URI for a C-CDA codeSystem OID (unknown OIDs keep their identity as urn:oid:). */
-export function systemForOid(oid: string): string {
-  return OID_TO_URI[oid] ?? (isUuid(oid) ? `urn:uuid:${oid.toLowerCase()}` : `urn:oid:${oid}`);
+/** Names some EHRs write in codeSystem instead of the OID. */
+const NAME_TO_OID: Readonly<Record<string, string>> = {
+  SNOMED: '2.16.840.1.113883.6.96',
+  'SNOMED CT': '2.16.840.1.113883.6.96',
+  SNOMEDCT: '2.16.840.1.113883.6.96',
+  LOINC: '2.16.840.1.113883.6.1',
+  RXNORM: '2.16.840.1.113883.6.88',
+  CVX: '2.16.840.1.113883.12.292',
+  'ICD-10-CM': '2.16.840.1.113883.6.90',
+  ICD10CM: '2.16.840.1.113883.6.90',
+  CPT: '2.16.840.1.113883.6.12',
+  NDC: '2.16.840.1.113883.6.69',
+};
+
+const OID = /^[0-2](\.(0|[1-9]\d*))+$/;
+
+/**
+ * FHIR system URI for a C-CDA codeSystem / id root: known OIDs → canonical URI, other OIDs
+ * and UUIDs → urn:oid: / urn:uuid:. Undefined when the root is neither (e.g. "ProviderID"):
+ * such a value cannot name a system, so callers drop it rather than emit an invalid URI.
+ */
+export function systemForOid(oid: string): string | undefined {
+  const o = NAME_TO_OID[oid.toUpperCase()] ?? oid;
+  if (OID_TO_URI[o]) return OID_TO_URI[o];
+  if (isUuid(o)) return `urn:uuid:${o.toLowerCase()}`;
+  return OID.test(o) ? `urn:oid:${o}` : undefined;
 }
 
 export const UCUM = 'http://unitsofmeasure.org';
@@ -77,7 +100,8 @@ function coding(el: XmlElement): Coding | undefined {
   // nullFlavor codes and codes without a system carry no usable coding (no empty codings).
   if (!code || attr(el, 'nullFlavor') || !system) return undefined;
   const display = attr(el, 'displayName')?.trim();
-  return { system: systemForOid(system), code, ...(display ? { display } : {}) };
+  const uri = systemForOid(system);
+  return uri ? { system: uri, code, ...(display ? { display } : {}) } : undefined;
 }
 
 /**
@@ -96,7 +120,8 @@ export function codeableConcept(el: XmlElement | undefined, narrative?: Narrativ
     seen.add(key);
     codings.push(cd);
   }
-  const text = originalText(el, narrative);
+  // With no usable coding, the sender's display name is still better than nothing.
+  const text = originalText(el, narrative) ?? (codings.length === 0 ? attr(el, 'displayName')?.trim() || undefined : undefined);
   if (codings.length === 0 && !text) return undefined;
   return { ...(codings.length ? { coding: codings } : {}), ...(text ? { text } : {}) };
 }
@@ -129,8 +154,11 @@ export function identifier(el: XmlElement | undefined): Identifier | undefined {
   const root = attr(el, 'root')?.trim();
   if (!el || !root || attr(el, 'nullFlavor')) return undefined;
   const ext = attr(el, 'extension')?.trim();
-  if (ext) return { system: systemForOid(root), value: ext };
-  return { system: 'urn:ietf:rfc:3986', value: isUuid(root) ? `urn:uuid:${root.toLowerCase()}` : `urn:oid:${root}` };
+  const system = systemForOid(root);
+  if (!system) return undefined;
+  if (ext) return { system, value: ext };
+  if (system.startsWith('urn:uuid:') || system.startsWith('urn:oid:')) return { system: 'urn:ietf:rfc:3986', value: system };
+  return { system: 'urn:ietf:rfc:3986', value: `urn:oid:${root}` };
 }
 
 /** All usable identifiers of the repeated <id> children. */

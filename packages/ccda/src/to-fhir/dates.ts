@@ -28,8 +28,10 @@ export function parseTs(raw: string | undefined): ParsedTs | undefined {
   if (mo && d) date += `-${d}`;
   if (!h || !d) return { dateTime: date, instant: false, truncated: false };
   if (!zone) return { dateTime: date, instant: false, truncated: true };
+  // FHIR time zones run from -12:00 to +14:00; anything else is a broken value, not a zone.
+  if (zone !== 'Z' && (Number(zone.slice(1, 3)) > 14 || Number(zone.slice(3)) > 59)) return { dateTime: date, instant: false, truncated: true };
   if (Number(h) > 23 || Number(mi ?? '0') > 59 || Number(s ?? '0') > 60) return { dateTime: date, instant: false, truncated: true };
-  const tz = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const tz = zone === 'Z' ? 'Z' : zone === '-0000' ? '+00:00' : `${zone.slice(0, 3)}:${zone.slice(3)}`;
   const time = `${h}:${mi ?? '00'}:${s ?? '00'}${s && frac ? frac : ''}`;
   return { dateTime: `${date}T${time}${tz}`, instant: s !== undefined, truncated: false };
 }
@@ -51,7 +53,24 @@ export function period(el: XmlElement | undefined): Period | undefined {
   const start = dateTime(child(el, 'low')) ?? dateTime(el) ?? dateTime(child(el, 'center'));
   const end = dateTime(child(el, 'high'));
   if (!start && !end) return undefined;
+  if (start && end) return consistent(start, end);
   return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+}
+
+/**
+ * Keeps a Period valid under per-1 (start <= end). Bounds of different precision on the same
+ * day (a zone-less time reduced to its date next to a full time) are both reduced to the
+ * date; an end before the start (seen in vendor exports, e.g. 0001-01-01) is dropped.
+ */
+function consistent(start: string, end: string): Period {
+  if (start.length !== end.length) {
+    const n = Math.min(start.length, end.length, 10);
+    const [s, e] = [start.slice(0, n), end.slice(0, n)];
+    if (s === e) return start.length < end.length ? { start, end: e } : { start: s, end };
+    return e < s ? { start } : { start, end };
+  }
+  if (start.length > 10) return Date.parse(end) < Date.parse(start) ? { start } : { start, end };
+  return end < start ? { start } : { start, end };
 }
 
 /** effective[x]: a single time becomes dateTime, a range Period. */
