@@ -27,7 +27,7 @@ describe('npm start', () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const proc = spawn('sh', ['-c', `${scripts.prestart} && exec ${scripts.start}`], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...db.env, PORT: String(port), HOST: '127.0.0.1', SEED_PATIENTS: '3', LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', ...db.env, PORT: String(port), MLLP_PORT: '0', HOST: '127.0.0.1', SEED_PATIENTS: '3', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;

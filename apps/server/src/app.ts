@@ -7,6 +7,7 @@ import { healthPlugin } from './features/health/index.ts';
 import { createFhirApi, fhirHttpPlugin } from './features/fhir-api/index.ts';
 import { smartAuthPlugin } from './features/smart-auth/index.ts';
 import { sourcesPlugin } from './features/sources/index.ts';
+import { ingestPlugin } from './features/ingestion/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -33,5 +34,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const api = createFhirApi({ ...deps, baseUrl: deps.config.baseUrl, publishedAt: deps.clock.now().toISOString() });
   await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });
+  await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
   return app;
 }

@@ -21,6 +21,8 @@ export interface Config {
   seedDemo: boolean;
   /** Demo patients per organization. */
   seedPatients: number;
+  /** TCP port of the MLLP (HL7 v2) listener; 0 picks a free one. */
+  mllpPort: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +46,7 @@ export const CONFIG_VARIABLES = [
   'ACCESS_TOKEN_TTL',
   'SEED_DEMO',
   'SEED_PATIENTS',
+  'MLLP_PORT',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const bodyLimit = int(env, 'BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
   const accessTokenTtl = int(env, 'ACCESS_TOKEN_TTL', 3600, 60, 86_400, problems);
   const seedPatients = int(env, 'SEED_PATIENTS', 40, 0, 1_000_000, problems);
+  const mllpPort = int(env, 'MLLP_PORT', 2575, 0, 65535, problems);
   const seedRaw = env.SEED_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -93,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtl,
     seedDemo: seedRaw === 'true' || seedRaw === '1',
     seedPatients,
+    mllpPort,
   };
 }

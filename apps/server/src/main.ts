@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { buildApp } from './app.ts';
+import { fhirApiFor } from './compose.ts';
+import { startMllpServer } from './features/ingestion/index.ts';
 
 /**
  * Starts listening and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish the
@@ -9,6 +11,7 @@ import { buildApp } from './app.ts';
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  mllpPort: number;
   stop: () => Promise<void>;
 }
 
@@ -17,15 +20,19 @@ export async function startServer(deps: AppDeps): Promise<RunningServer> {
   await app.listen({ port: deps.config.port, host: deps.config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : deps.config.port;
+  const mllp = await startMllpServer(
+    { db: deps.db, dispatch: fhirApiFor(deps).dispatch, now: () => deps.clock.now(), logger: deps.logger },
+    { port: deps.config.mllpPort, host: deps.config.host, maxFrameBytes: deps.config.bodyLimit },
+  );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await app.close();
+      await Promise.all([app.close(), mllp.close()]);
       await deps.db.close();
     })();
     return stopping;
   };
-  return { app, url: `http://localhost:${port}`, stop };
+  return { app, url: `http://localhost:${port}`, mllpPort: mllp.port, stop };
 }
 
 export function stopOnSignals(server: RunningServer, log: (msg: string) => void): void {

@@ -43,12 +43,25 @@ export interface ToFhirResult {
 }
 
 /** A derived identifier system for keys that have no assigning authority of their own. */
+/**
+ * A system for identifiers the source assigns without naming an authority (visit numbers,
+ * order numbers…), derived from the source's own system. A URL gets a path segment; an OID
+ * cannot be extended with text, so it moves under a URL naming it.
+ */
 export function derivedSystem(base: string, kind: string): string {
-  return /^https?:\/\//.test(base) ? `${base.replace(/\/$/, '')}/${kind}` : `${base}:${kind}`;
+  if (/^https?:\/\//.test(base)) return `${base.replace(/\/$/, '')}/${kind}`;
+  const oid = /^urn:oid:([0-9.]+)$/.exec(base)?.[1];
+  if (oid) return `https://kennebec.health/fhir/sid/oid/${oid}/${kind}`;
+  return `https://kennebec.health/fhir/sid/${encodeURIComponent(base)}/${kind}`;
+}
+
+/** FHIR search escaping of a token part: `\`, `|`, `$` and `,` are escaped with a backslash (https://hl7.org/fhir/R4/search.html#escaping). */
+function escapeToken(part: string): string {
+  return part.replace(/[\\|$,]/g, (c) => `\\${c}`);
 }
 
 export function conditionalUrl(resourceType: string, id: Identifier): string {
-  return `${resourceType}?identifier=${encodeURIComponent(id.system ?? '')}|${encodeURIComponent(id.value ?? '')}`;
+  return `${resourceType}?identifier=${encodeURIComponent(escapeToken(id.system ?? ''))}|${encodeURIComponent(escapeToken(id.value ?? ''))}`;
 }
 
 export class MappingContext {

@@ -138,7 +138,7 @@ describe('ORU^R01', () => {
     const urlOf = (res: ReturnType<typeof toFhir>, code: string): string | undefined =>
       res.bundle.entry?.find((e) => e.resource?.resourceType === 'Observation' && (e.resource as Observation).code.coding?.[0]?.code === code)?.request?.url;
     expect(urlOf(r, '2823-3')).toBe(urlOf(original, '2823-3'));
-    expect(urlOf(r, '2823-3')).toMatch(/^Observation\?identifier=.*\|FL200%7C2823-3%7C$/);
+    expect(urlOf(r, '2823-3')).toMatch(/^Observation\?identifier=.*\|FL200%5C%7C2823-3%5C%7C$/);
   });
 });
 

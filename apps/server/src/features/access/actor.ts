@@ -24,8 +24,10 @@ export interface ClientActor {
 /** The server itself: seeding, imports run from the CLI by an operator. */
 export interface SystemActor {
   kind: 'system';
-  /** What started it, e.g. 'cli:import', 'seed'. */
+  /** What started it, e.g. 'cli:import', 'seed', 'mllp'. */
   origin: string;
+  /** The data source on whose behalf it writes (a feed received over MLLP). */
+  orgId?: string;
 }
 
 export type Actor = ClientActor | SystemActor;
@@ -36,5 +38,5 @@ export function actorReference(actor: Actor): string {
 }
 
 export function actorOrganization(actor: Actor): string | null {
-  return actor.kind === 'client' ? actor.orgId : null;
+  return actor.orgId ?? null;
 }

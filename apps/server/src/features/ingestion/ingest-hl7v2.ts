@@ -1,0 +1,138 @@
+import type { Bundle, OperationOutcome } from 'fhir/r4';
+import type { Database } from '@kennebec/db';
+import {
+  buildAck,
+  buildParseFailureAck,
+  checkHeader,
+  ackCodeFor,
+  HL7_ERROR,
+  isHl7MappingError,
+  isHl7ParseError,
+  isHl7UnsupportedError,
+  parseMessage,
+  serializeMessage,
+  toFhir,
+  type Hl7Issue,
+  type Hl7Message,
+} from '@kennebec/hl7v2';
+import { isOutcomeError } from '@kennebec/fhir';
+import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
+import { findSourceByFacility, type DataSource } from '../sources/index.ts';
+
+/**
+ * Ingest of one HL7 v2 message, whatever channel it came by (MLLP, HTTPS, batch file).
+ *
+ * 1. Parse; a message that cannot be parsed is answered AE/AR and logged as rejected.
+ * 2. The sending facility (MSH-4) must be a registered source (and the caller's own source when
+ *    the channel authenticates one); otherwise AR.
+ * 3. A message already processed from that source with that control id (MSH-10) is
+ *    acknowledged again with the stored ACK and changes nothing.
+ * 4. Map to a FHIR transaction Bundle and apply it all-or-nothing through the FHIR API.
+ * 5. Only after the transaction has committed is the message logged and AA returned; a failure
+ *    leaves nothing half-written and is answered AE with ERR segments, and the raw message is
+ *    kept for reprocessing.
+ */
+export type Channel = 'mllp' | 'http' | 'file';
+
+export interface IngestDeps {
+  db: Database;
+  dispatch: (req: FhirRequest) => Promise<FhirResponse>;
+  now: () => Date;
+}
+
+export interface IngestResult {
+  ack: string;
+  status: 'processed' | 'error' | 'rejected';
+  /** MSA-1 of the ACK: AA, AE or AR. */
+  code: 'AA' | 'AE' | 'AR';
+}
+
+interface LogEntry {
+  sourceOrg: string | null;
+  channel: Channel;
+  controlId: string | null;
+  messageType: string | null;
+  status: IngestResult['status'];
+  error: string | null;
+  raw: string;
+  ack: string;
+}
+
+async function log(db: Database, e: LogEntry): Promise<void> {
+  await db.query(
+    `insert into inbound_message (source_org, channel, control_id, message_type, status, error, raw, ack)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [e.sourceOrg, e.channel, e.controlId, e.messageType, e.status, e.error, e.raw, e.ack],
+  );
+}
+
+function outcomeText(body: unknown): string {
+  const issues = (body as OperationOutcome | undefined)?.issue ?? [];
+  return issues.map((i) => i.diagnostics ?? i.code).join('; ') || 'processing failed';
+}
+
+export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channel, callerOrgId?: string | null): Promise<IngestResult> {
+  const now = deps.now();
+  let msg: Hl7Message;
+  try {
+    msg = parseMessage(raw);
+  } catch (err) {
+    if (!isHl7ParseError(err)) throw err;
+    const ack = serializeMessage(buildParseFailureAck(raw, err, { now }));
+    await log(deps.db, { sourceOrg: null, channel, controlId: null, messageType: null, status: 'rejected', error: err.message, raw, ack });
+    return { ack, status: 'rejected', code: ack.includes('|AR|') ? 'AR' : 'AE' };
+  }
+  const reply = (code: 'AA' | 'AE' | 'AR', issues: Hl7Issue[] = []): string => serializeMessage(buildAck(msg, code, { now, errors: issues }));
+  const type = `${msg.messageType.code}^${msg.messageType.trigger}`;
+  const controlId = msg.controlId || null;
+  const reject = async (source: DataSource | null, issue: Hl7Issue, status: 'rejected' | 'error', code: 'AE' | 'AR'): Promise<IngestResult> => {
+    const ack = reply(code, [issue]);
+    await log(deps.db, { sourceOrg: source?.id ?? null, channel, controlId, messageType: type, status, error: issue.message, raw, ack });
+    return { ack, status, code };
+  };
+
+  const facility = msg.get('MSH-4.1');
+  const source = facility ? await findSourceByFacility(deps.db, facility) : null;
+  if (!source || (callerOrgId !== undefined && callerOrgId !== null && callerOrgId !== source.id)) {
+    const why = !source ? `Sending facility '${facility}' is not a registered source` : `Sending facility '${facility}' does not belong to the authenticated source`;
+    return reject(null, { severity: 'E', code: HL7_ERROR.unknownKeyIdentifier, message: why, location: { segment: 'MSH', sequence: 1, field: 4 } }, 'rejected', 'AR');
+  }
+  const headerIssues = checkHeader(msg);
+  const headerCode = ackCodeFor(headerIssues);
+  if (headerCode !== 'AA') return reject(source, headerIssues[0] as Hl7Issue, headerCode === 'AR' ? 'rejected' : 'error', headerCode);
+
+  if (controlId) {
+    const seen = await deps.db.query<{ ack: string }>(
+      `select ack from inbound_message where source_org = $1 and control_id = $2 and status = 'processed'`,
+      [source.id, controlId],
+    );
+    const previous = seen.rows[0];
+    if (previous) return { ack: previous.ack, status: 'processed', code: 'AA' };
+  }
+
+  let bundle: Bundle;
+  try {
+    bundle = toFhir(msg, { sourceSystem: source.identifierSystem, sourceOrgId: source.id, now: now.toISOString() }).bundle;
+  } catch (err) {
+    if (isHl7UnsupportedError(err)) return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'rejected', 'AR');
+    if (isHl7MappingError(err)) return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'error', 'AE');
+    throw err;
+  }
+  const actor = { kind: 'system' as const, origin: `hl7v2:${channel}`, orgId: source.id };
+  try {
+    const res = await deps.dispatch({ method: 'POST', path: '', query: [], headers: {}, body: bundle, actor });
+    if (res.status >= 400) throw new Error(outcomeText(res.body));
+  } catch (err) {
+    const message = isOutcomeError(err) ? outcomeText(err.outcome) : (err as Error).message;
+    return reject(source, { severity: 'E', code: HL7_ERROR.applicationInternalError, message }, 'error', 'AE');
+  }
+  const ack = reply('AA');
+  try {
+    await log(deps.db, { sourceOrg: source.id, channel, controlId, messageType: type, status: 'processed', error: null, raw, ack });
+  } catch (err) {
+    // The same message processed concurrently on another connection won the race; its effects
+    // are the same (conditional writes), so acknowledge as it did.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  }
+  return { ack, status: 'processed', code: 'AA' };
+}

@@ -1,0 +1,142 @@
+import { connect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '@kennebec/test-support';
+import { encodeMllp, MllpDecoder } from '@kennebec/hl7v2';
+import { fhirApiFor } from '../../compose.ts';
+import { createSource, type DataSource } from '../sources/index.ts';
+import { startMllpServer, type RunningMllpServer } from './mllp-server.ts';
+
+/** HL7 v2 over real TCP (MLLP) and over HTTPS, into the FHIR store. */
+let t: TestServer;
+let mllp: RunningMllpServer;
+let lab: DataSource;
+
+const fixture = (name: string): string => readFileSync(new URL(`../../../../../packages/hl7v2/src/fixtures/${name}`, import.meta.url), 'utf8');
+const withControlId = (msg: string, id: string): string => msg.replace(/^(MSH(?:\|[^|\r]*){8}\|)[^|\r]*/, `$1${id}`);
+
+function adt(controlId: string, facility = 'NORTHLAB', mrn = 'MRN-A1'): string {
+  return [
+    `MSH|^~\\&|ADT|${facility}|KENNEBEC|HIE|20240301120000-0500||ADT^A01^ADT_A01|${controlId}|P|2.5.1`,
+    'EVN|A01|20240301120000-0500',
+    `PID|1||${mrn}^^^NORTHLAB^MR||Ouimet^Claire^M||19750412|F|||12 Water St^^Augusta^ME^04330||^PRN^PH^^^207^5550134`,
+    'PV1|1|I|W2^201^1||||1234^Doctor^Dana|||MED||||||||V100^^^NORTHLAB^VN|||||||||||||||||||||||||20240301113000-0500',
+  ].join('\r');
+}
+
+/** Sends messages on one MLLP connection and collects one ACK per message. */
+async function exchange(messages: (string | Buffer)[], expectAcks = messages.length): Promise<string[]> {
+  const socket: Socket = connect(mllp.port, '127.0.0.1');
+  const decoder = new MllpDecoder();
+  const acks: string[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      for (const ev of decoder.push(chunk)) if (ev.type === 'message') acks.push(ev.payload.toString('utf8'));
+      if (acks.length >= expectAcks) resolve();
+    });
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error(`timed out with ${acks.length} ACKs`)), 15_000);
+  });
+  for (const m of messages) socket.write(typeof m === 'string' ? encodeMllp(m) : m);
+  await done;
+  socket.end();
+  return acks;
+}
+
+const msa = (ack: string): string[] => (ack.split('\r').find((s) => s.startsWith('MSA|')) ?? '').split('|');
+
+beforeAll(async () => {
+  t = await createTestServer();
+  lab = await createSource(t.deps, { name: 'North Lab', hl7Facility: 'NORTHLAB', oid: '2.16.840.1.113883.3.5555' });
+  mllp = await startMllpServer(
+    { db: t.deps.db, dispatch: fhirApiFor(t.deps).dispatch, now: () => new Date(), logger: t.deps.logger },
+    { port: 0, host: '127.0.0.1', maxFrameBytes: 1024 * 1024 },
+  );
+});
+afterAll(async () => {
+  await mllp?.close();
+  await t?.close();
+});
+
+describe('HL7 v2 over MLLP', () => {
+  it('acknowledges AA after storing the patient, echoing MSH-10 in MSA-2', async () => {
+    const [ack] = await exchange([adt('CTRL-1')]);
+    expect(msa(ack as string).slice(1, 3), ack).toEqual(['AA', 'CTRL-1']);
+    const found = await t.deps.db.query<{ n: string }>(
+      `select count(*) as n from resource where resource_type = 'Patient' and source_org = $1 and content::text like '%MRN-A1%'`,
+      [lab.id],
+    );
+    expect(Number(found.rows[0]?.n)).toBe(1);
+  });
+
+  it('acknowledges a resent message again and changes nothing', async () => {
+    const before = await t.deps.db.query<{ v: number }>(`select max(version_id) as v from resource where resource_type = 'Patient'`);
+    const [ack] = await exchange([adt('CTRL-1')]);
+    expect(msa(ack as string)[1]).toBe('AA');
+    const after = await t.deps.db.query<{ v: number }>(`select max(version_id) as v from resource where resource_type = 'Patient'`);
+    expect(after.rows[0]?.v).toBe(before.rows[0]?.v);
+    const logged = await t.deps.db.query<{ n: string }>(`select count(*) as n from inbound_message where control_id = 'CTRL-1' and status = 'processed'`);
+    expect(Number(logged.rows[0]?.n)).toBe(1);
+  });
+
+  it('updates rather than duplicates when the same patient arrives in a new message', async () => {
+    await exchange([adt('CTRL-2')]);
+    const found = await t.deps.db.query<{ n: string }>(`select count(*) as n from resource where resource_type = 'Patient' and content::text like '%MRN-A1%'`);
+    expect(Number(found.rows[0]?.n)).toBe(1);
+  });
+
+  it('stores lab results from ORU^R01', async () => {
+    const [ack] = await exchange([withControlId(fixture('oru-r01.hl7'), 'LAB-77')]);
+    expect(msa(ack as string)[1], ack).toBe('AA');
+    const obs = await t.deps.db.query<{ n: string }>(`select count(*) as n from resource where resource_type = 'Observation' and source_org = $1`, [lab.id]);
+    expect(Number(obs.rows[0]?.n)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('rejects (AR) a message from a facility that is not a registered source, and logs it', async () => {
+    const [ack] = await exchange([adt('CTRL-X', 'STRANGER')]);
+    expect(msa(ack as string)[1]).toBe('AR');
+    expect(ack).toMatch(/ERR\|/);
+    const logged = await t.deps.db.query<{ status: string }>(`select status from inbound_message where control_id = 'CTRL-X'`);
+    expect(logged.rows[0]?.status).toBe('rejected');
+  });
+
+  it('rejects an unsupported message type with AR', async () => {
+    const orm = `MSH|^~\\&|OE|NORTHLAB|KENNEBEC|HIE|20240301120000-0500||ORM^O01|ORD-1|P|2.5.1\rPID|1||MRN-A1^^^NORTHLAB^MR||Ouimet^Claire`;
+    const [ack] = await exchange([orm]);
+    expect(msa(ack as string).slice(1, 3)).toEqual(['AR', 'ORD-1']);
+  });
+
+  it('answers garbage with a NAK, ignores junk between frames, and keeps serving', async () => {
+    const junk = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]);
+    const acks = await exchange([junk, 'this is not HL7 at all', Buffer.from([0x0b, 0xff, 0xfe, 0x00, 0x1c, 0x0d]), adt('CTRL-3')], 3);
+    expect(msa(acks[0] as string)[1]).toMatch(/AE|AR/);
+    expect(msa(acks[1] as string)[1]).toMatch(/AE|AR/);
+    expect(msa(acks[2] as string).slice(1, 3)).toEqual(['AA', 'CTRL-3']);
+  });
+
+  it('refuses an oversized frame with a NAK and keeps the connection usable', async () => {
+    const big = adt('BIG-1') + `\rNTE|1||${'x'.repeat(2 * 1024 * 1024)}`;
+    const acks = await exchange([big, adt('CTRL-4')]);
+    expect(msa(acks[0] as string)[1]).toBe('AR');
+    expect(msa(acks[1] as string).slice(1, 3)).toEqual(['AA', 'CTRL-4']);
+  });
+});
+
+describe('HL7 v2 over HTTPS', () => {
+  it('accepts a message from the source its client belongs to, and refuses another facility', async () => {
+    const token = await t.token('system/*.cruds', lab.id);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'x-application/hl7-v2+er7' };
+    const ok = await t.app.inject({ method: 'POST', url: '/ingest/hl7v2', headers, payload: adt('HTTP-1') });
+    expect(ok.statusCode).toBe(200);
+    expect(msa(ok.body)[1]).toBe('AA');
+    await createSource(t.deps, { name: 'Other Hospital', hl7Facility: 'OTHERHOSP' });
+    const other = await t.app.inject({ method: 'POST', url: '/ingest/hl7v2', headers, payload: adt('HTTP-2', 'OTHERHOSP') });
+    expect(msa(other.body)[1]).toBe('AR');
+  });
+
+  it('refuses a client that belongs to no source (403)', async () => {
+    const token = await t.token('system/*.cruds');
+    const res = await t.app.inject({ method: 'POST', url: '/ingest/hl7v2', headers: { authorization: `Bearer ${token}`, 'content-type': 'x-application/hl7-v2+er7' }, payload: adt('HTTP-3') });
+    expect(res.statusCode).toBe(403);
+  });
+});
