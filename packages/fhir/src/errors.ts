@@ -17,6 +17,8 @@ export const errors = {
     new OutcomeError([{ code: 'structure', errorCode: 'KB-MALFORMED-JSON', diagnostics: `Body is not valid JSON: ${detail}` }]),
   invalidResource: (issues: IssueInput[]) =>
     new OutcomeError(issues.map((i) => ({ ...i, errorCode: i.errorCode ?? 'KB-INVALID-RESOURCE' })), 400),
+  invalidDocument: (diagnostics: string) =>
+    new OutcomeError([{ code: 'invalid', errorCode: 'KB-DOCUMENT-INVALID', diagnostics }], 400),
   unprocessable: (diagnostics: string, expression?: string[]) =>
     new OutcomeError([{ code: 'processing', errorCode: 'KB-UNPROCESSABLE', diagnostics, ...(expression ? { expression } : {}) }], 422),
   versionConflict: (ref: string, expected: string, actual: string) =>

@@ -1,3 +1,4 @@
 export { ingestHl7v2, type IngestDeps, type IngestResult, type Channel } from './ingest-hl7v2.ts';
 export { startMllpServer, type MllpServerOptions, type RunningMllpServer } from './mllp-server.ts';
 export { ingestPlugin } from './routes.ts';
+export { ingestCcda, type CcdaIngestResult } from './ingest-ccda.ts';

@@ -4,14 +4,37 @@ import type { AppDeps } from '../../deps.ts';
 import { actorOrganization, authorize } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { ingestHl7v2 } from './ingest-hl7v2.ts';
+import { ingestCcda } from './ingest-ccda.ts';
 
 /**
- * `POST /ingest/hl7v2`: one HL7 v2 message (ER7 text) from a source's system client; the answer
- * is the HL7 ACK, 200 for AA and AE/AR alike (the ACK carries the outcome, as over MLLP).
+ * Ingest over HTTPS, for a source's system client (everything it sends is attributed to its
+ * organization):
+ * - `POST /ingest/hl7v2`: one HL7 v2 message (ER7 text); the answer is the HL7 ACK, 200 for
+ *   AA and AE/AR alike (the ACK carries the outcome, as over MLLP).
+ * - `POST /ingest/ccda`: one C-CDA document; the answer is an OperationOutcome summarizing
+ *   what was stored and what the converter skipped.
  */
 export async function ingestPlugin(app: FastifyInstance, opts: { deps: AppDeps; dispatch: (req: FhirRequest) => Promise<FhirResponse> }): Promise<void> {
   const { deps } = opts;
   app.addContentTypeParser(['x-application/hl7-v2+er7', 'application/hl7-v2', 'text/plain'], { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/xml', 'text/xml', 'application/hl7-cda+xml'], { parseAs: 'buffer', bodyLimit: deps.config.bodyLimit }, (_req, body, done) => done(null, body));
+  app.post('/ingest/ccda', async (req, reply) => {
+    const actor = await deps.authenticate(req.headers.authorization);
+    const orgId = actorOrganization(actor);
+    if (!orgId) throw errors.forbidden("Only a data source's client may send documents");
+    authorize(actor, { resourceType: 'DocumentReference', interaction: 'c' });
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw errors.badRequest('The body must be one C-CDA document (application/xml)');
+    const result = await ingestCcda({ dispatch: opts.dispatch }, req.body, orgId, deps.config.bodyLimit);
+    const created = (result.response.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
+    const existing = (result.response.entry ?? []).length - created;
+    return reply.code(200).send({
+      resourceType: 'OperationOutcome',
+      issue: [
+        { severity: 'information', code: 'informational', diagnostics: `Stored ${created} new resources; ${existing} were already known` },
+        ...result.issues.map((i) => ({ severity: i.severity, code: 'informational', diagnostics: `${i.code}: ${i.message}${i.line !== undefined ? ` (line ${i.line})` : ''}` })),
+      ],
+    });
+  });
   app.post('/ingest/hl7v2', async (req, reply) => {
     const actor = await deps.authenticate(req.headers.authorization);
     const orgId = actorOrganization(actor);
