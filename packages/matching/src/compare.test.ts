@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { compareBirthDate, compareFamily, compareGiven, compareLocality, comparePhone, compareSex, compareSsn, compareStreet, compareSuffix } from './compare.ts';
+import { normalize } from './normalize.ts';
+import { damerauLevenshtein, jaroWinkler, nysiis, soundex } from './strings.ts';
+
+const rec = (family: string, extra: Partial<Parameters<typeof normalize>[0]> = {}) => normalize({ given: ['x'], family, ...extra });
+
+describe('string measures', () => {
+  it('Jaro–Winkler, Damerau–Levenshtein, Soundex and NYSIIS give the textbook values', () => {
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
+    expect(jaroWinkler('dixon', 'dicksonx')).toBeCloseTo(0.813, 3);
+    expect(damerauLevenshtein('ca', 'ac')).toBe(1);
+    expect(damerauLevenshtein('kitten', 'sitting')).toBe(3);
+    expect(soundex('robert')).toBe('r163');
+    expect(soundex('rupert')).toBe('r163');
+    expect(soundex('ashcraft')).toBe('a261');
+    expect(nysiis('knight')).toBe(nysiis('night'));
+    expect(nysiis('macdonald')).toBe(nysiis('mcdonald'));
+  });
+});
+
+describe('comparators', () => {
+  it('given names: exact, nickname, typo, initial, disagree, missing', () => {
+    expect(compareGiven(['william'], ['william']).level).toBe('exact');
+    expect(compareGiven(['william'], ['bill'])).toEqual({ level: 'close', detail: 'nickname' });
+    expect(compareGiven(['jonathon'], ['jonathan']).level).toBe('close');
+    expect(compareGiven(['j'], ['james'])).toEqual({ level: 'partial', detail: 'initial' });
+    expect(compareGiven(['mary'], ['susan']).level).toBe('disagree');
+    expect(compareGiven([], ['susan']).level).toBe('missing');
+  });
+
+  it('family names: hyphenated parts, earlier names, typos', () => {
+    expect(compareFamily(rec('Smith-Jones'), rec('Jones'))).toEqual({ level: 'close', detail: 'compound' });
+    expect(compareFamily(rec('Dube', { otherFamilies: ['Pelletier'] }), rec('Pelletier'))).toEqual({ level: 'close', detail: 'previous-name' });
+    expect(compareFamily(rec('Thibodeau'), rec('Thibodaeu')).level).toBe('close');
+    expect(compareFamily(rec('Smith'), rec('Nguyen')).level).toBe('disagree');
+  });
+
+  it('birth dates: exact, one-digit typo, transposition, day/month swap, two digits, disagree', () => {
+    expect(compareBirthDate('19800312', '19800312').level).toBe('exact');
+    expect(compareBirthDate('19800312', '19800313')).toMatchObject({ level: 'close', detail: 'typo' });
+    expect(compareBirthDate('19800312', '19080312')).toMatchObject({ level: 'close', detail: 'typo' });
+    expect(compareBirthDate('19800312', '19801203')).toMatchObject({ level: 'close', detail: 'day-month-swap' });
+    expect(compareBirthDate('19800312', '19810313')).toMatchObject({ level: 'partial' });
+    expect(compareBirthDate('19800312', '19550101')).toMatchObject({ level: 'disagree', yearGap: 25 });
+    expect(compareBirthDate(undefined, '19550101').level).toBe('missing');
+  });
+
+  it('address, phone, SSN, sex, suffix', () => {
+    const a = normalize({ given: ['x'], family: 'y', address: { line: ['12 Main Street'], city: 'Augusta', postalCode: '04330' } });
+    const b = normalize({ given: ['x'], family: 'y', address: { line: ['12 Main St'], city: 'Augusta', postalCode: '04330-0001' } });
+    const c = normalize({ given: ['x'], family: 'y', address: { line: ['40 Oak Rd'], city: 'Bangor', postalCode: '04401' } });
+    expect(compareStreet(a, b).level).toBe('exact');
+    expect(compareLocality(a, b).level).toBe('exact');
+    expect(compareStreet(a, c).level).toBe('disagree');
+    expect(compareLocality(a, c).level).toBe('disagree');
+    expect(comparePhone('2075550101', '2075550101').level).toBe('exact');
+    expect(comparePhone('2075550101', '2075550110').level).toBe('close');
+    expect(comparePhone('2075550101', '6035550101')).toEqual({ level: 'close', detail: 'area-code' });
+    expect(compareSsn('912345678', '912345687')).toEqual({ level: 'close', detail: 'typo' });
+    expect(compareSsn('912345678', '987654321').level).toBe('disagree');
+    expect(compareSex('male', 'female').level).toBe('disagree');
+    expect(compareSex('male', undefined).level).toBe('missing');
+    expect(compareSuffix('jr', 'sr').level).toBe('disagree');
+    expect(compareSuffix('jr', undefined).level).toBe('missing');
+  });
+});

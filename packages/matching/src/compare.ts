@@ -1,0 +1,141 @@
+/**
+ * Field comparators. Each returns an agreement level, the unit of Fellegi–Sunter weighting:
+ * instead of one agree/disagree bit per field we use graded levels (Winkler 1990's
+ * "approximate agreement"), so a typo weighs less than exact agreement but more than none.
+ */
+import { areNicknames } from './nicknames.ts';
+import type { NormalizedRecord } from './normalize.ts';
+import { damerauLevenshtein, jaroWinkler, nysiis } from './strings.ts';
+
+export type Level = 'exact' | 'close' | 'partial' | 'disagree' | 'missing';
+
+export interface Comparison {
+  level: Level;
+  /** Why a non-exact level was chosen ('nickname', 'typo', 'day-month-swap'…); never a value. */
+  detail?: string;
+}
+
+const MISSING: Comparison = { level: 'missing' };
+const EXACT: Comparison = { level: 'exact' };
+const DISAGREE: Comparison = { level: 'disagree' };
+
+function at(level: Level, detail: string): Comparison {
+  return { level, detail };
+}
+
+/** Similar enough to be a spelling variant: Jaro–Winkler ≥ 0.9, one edit, or same NYSIIS code. */
+function closeString(a: string, b: string): string | undefined {
+  if (damerauLevenshtein(a, b, 1) <= 1 && Math.min(a.length, b.length) >= 3) return 'typo';
+  if (jaroWinkler(a, b) >= 0.9) return 'similar';
+  if (a.length >= 3 && b.length >= 3 && nysiis(a) === nysiis(b) && jaroWinkler(a, b) >= 0.8) return 'phonetic';
+  return undefined;
+}
+
+/** First given names; a nickname, typo, a middle name used as first name, or split/joined tokens count as close. */
+export function compareGiven(a: readonly string[], b: readonly string[]): Comparison {
+  const ga = a[0];
+  const gb = b[0];
+  if (ga === undefined || gb === undefined) return MISSING;
+  if (ga === gb) return EXACT;
+  if (a.join('') === b.join('')) return at('close', 'spacing');
+  if (areNicknames(ga, gb)) return at('close', 'nickname');
+  if (ga.length > 1 && gb.length > 1) {
+    const why = closeString(ga, gb);
+    if (why !== undefined) return at('close', why);
+  }
+  if (a.includes(gb) || b.includes(ga)) return at('close', 'middle-name');
+  if ((ga.length === 1 || gb.length === 1) && ga[0] === gb[0]) return at('partial', 'initial');
+  if (jaroWinkler(ga, gb) >= 0.8) return at('partial', 'similar');
+  return DISAGREE;
+}
+
+/** Family names, seeing through hyphenation ("smith-jones" ~ "jones") and earlier names (marriage). */
+export function compareFamily(a: NormalizedRecord, b: NormalizedRecord): Comparison {
+  if (a.family === '' || b.family === '') return MISSING;
+  if (a.family === b.family) return EXACT;
+  if (a.familyParts.length > 1 || b.familyParts.length > 1) {
+    for (const p of a.familyParts) if (p.length > 1 && b.familyParts.includes(p)) return at('close', 'compound');
+  }
+  if (a.otherFamilies.includes(b.family) || b.otherFamilies.includes(a.family)) return at('close', 'previous-name');
+  const why = closeString(a.family, b.family);
+  if (why !== undefined) return at('close', why);
+  if (jaroWinkler(a.family, b.family) >= 0.8) return at('partial', 'similar');
+  return DISAGREE;
+}
+
+export interface DateComparison extends Comparison {
+  /** |year difference| when both dates are present; the parent/child rule reads it. */
+  yearGap?: number;
+}
+
+/** Birth dates (YYYYMMDD): one digit typo or transposition, day/month swap → close; two wrong digits or same year+month → partial. */
+export function compareBirthDate(a: string | undefined, b: string | undefined): DateComparison {
+  if (a === undefined || b === undefined) return MISSING;
+  const yearGap = Math.abs(Number(a.slice(0, 4)) - Number(b.slice(0, 4)));
+  if (a === b) return { level: 'exact', yearGap };
+  if (a.slice(0, 4) === b.slice(0, 4) && a.slice(4, 6) === b.slice(6, 8) && a.slice(6, 8) === b.slice(4, 6)) {
+    return { level: 'close', detail: 'day-month-swap', yearGap };
+  }
+  if (damerauLevenshtein(a, b, 1) <= 1) return { level: 'close', detail: 'typo', yearGap };
+  let hamming = 0;
+  for (let i = 0; i < 8; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) hamming++;
+  if (hamming <= 2) return { level: 'partial', detail: 'two-digits', yearGap };
+  if (a.slice(0, 6) === b.slice(0, 6)) return { level: 'partial', detail: 'same-month', yearGap };
+  return { level: 'disagree', yearGap };
+}
+
+export function compareSex(a: NormalizedRecord['sex'], b: NormalizedRecord['sex']): Comparison {
+  if (a === undefined || b === undefined || a === 'other' || b === 'other') return MISSING;
+  return a === b ? EXACT : DISAGREE;
+}
+
+/** House number and street; units are ignored. Same street, other house number is partial (a move next door is rare; a typo common). */
+export function compareStreet(a: NormalizedRecord, b: NormalizedRecord): Comparison {
+  if (a.street === undefined || b.street === undefined) return MISSING;
+  const sa = a.street.replace(/ /g, '');
+  const sb = b.street.replace(/ /g, '');
+  const sameHouse = a.houseNumber === b.houseNumber;
+  const closeHouse = sameHouse || a.houseNumber === undefined || b.houseNumber === undefined || damerauLevenshtein(a.houseNumber, b.houseNumber, 1) <= 1;
+  if (sa === sb) return sameHouse ? EXACT : closeHouse ? at('close', 'house-number') : at('partial', 'same-street');
+  const streetClose = jaroWinkler(sa, sb) >= 0.88;
+  if (streetClose && closeHouse) return at('close', 'typo');
+  if (streetClose || (sameHouse && jaroWinkler(sa, sb) >= 0.75)) return at('partial', 'similar');
+  return DISAGREE;
+}
+
+/** ZIP/postcode and city together: both agree → exact, one agrees → close. */
+export function compareLocality(a: NormalizedRecord, b: NormalizedRecord): Comparison {
+  const zipKnown = a.zip !== undefined && b.zip !== undefined;
+  const cityKnown = a.city !== undefined && b.city !== undefined;
+  if (!zipKnown && !cityKnown) return MISSING;
+  const zip = zipKnown && a.zip === b.zip;
+  const city = cityKnown && (a.city === b.city || jaroWinkler((a.city ?? '').replace(/ /g, ''), (b.city ?? '').replace(/ /g, '')) >= 0.9);
+  if (zip && (city || !cityKnown)) return EXACT;
+  if (city && !zipKnown) return EXACT;
+  if (zip || city) return at('close', zip ? 'zip' : 'city');
+  if (zipKnown && damerauLevenshtein(a.zip as string, b.zip as string, 1) <= 1) return at('partial', 'zip-typo');
+  return DISAGREE;
+}
+
+/** Phones: one typo or transposition, or the same local number with another area code → close. */
+export function comparePhone(a: string | undefined, b: string | undefined): Comparison {
+  if (a === undefined || b === undefined) return MISSING;
+  if (a === b) return EXACT;
+  if (damerauLevenshtein(a, b, 1) <= 1) return at('close', 'typo');
+  if (a.length >= 10 && b.length >= 10 && a.slice(-7) === b.slice(-7)) return at('close', 'area-code');
+  return DISAGREE;
+}
+
+/** SSNs: exactly one transposed pair or one mistyped digit → close; anything else disagrees. */
+export function compareSsn(a: string | undefined, b: string | undefined): Comparison {
+  if (a === undefined || b === undefined) return MISSING;
+  if (a === b) return EXACT;
+  if (damerauLevenshtein(a, b, 1) <= 1) return at('close', 'typo');
+  return DISAGREE;
+}
+
+/** Generational suffixes: both present and different is the Jr/Sr signal; one missing tells nothing. */
+export function compareSuffix(a: string | undefined, b: string | undefined): Comparison {
+  if (a === undefined || b === undefined) return MISSING;
+  return a === b ? EXACT : DISAGREE;
+}
