@@ -11,7 +11,9 @@ create table inbound_message (
   status text not null check (status in ('processed', 'error', 'rejected')),
   error text,
   raw text not null,
-  ack text not null
+  ack text not null,
+  -- The logged message this one re-ran (admin reprocessing), if any.
+  retry_of bigint references inbound_message (id)
 );
 create unique index inbound_message_key on inbound_message (source_org, control_id) where status = 'processed';
 create index inbound_message_failed on inbound_message (received_at) where status <> 'processed';

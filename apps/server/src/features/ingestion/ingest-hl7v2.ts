@@ -56,14 +56,22 @@ interface LogEntry {
   error: string | null;
   raw: string;
   ack: string;
+  retryOf: string | null;
 }
 
 async function log(db: Database, e: LogEntry): Promise<void> {
   await db.query(
-    `insert into inbound_message (source_org, channel, control_id, message_type, status, error, raw, ack)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [e.sourceOrg, e.channel, e.controlId, e.messageType, e.status, e.error, e.raw, e.ack],
+    `insert into inbound_message (source_org, channel, control_id, message_type, status, error, raw, ack, retry_of)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint)`,
+    [e.sourceOrg, e.channel, e.controlId, e.messageType, e.status, e.error, e.raw, e.ack, e.retryOf],
   );
+}
+
+export interface IngestOptions {
+  /** The source authenticated by the channel (HTTPS client); MSH-4 must be its facility. */
+  callerOrgId?: string | null;
+  /** Id of the logged message being reprocessed. */
+  retryOf?: string;
 }
 
 function outcomeText(body: unknown): string {
@@ -71,15 +79,17 @@ function outcomeText(body: unknown): string {
   return issues.map((i) => i.diagnostics ?? i.code).join('; ') || 'processing failed';
 }
 
-export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channel, callerOrgId?: string | null): Promise<IngestResult> {
+export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channel, opts: IngestOptions = {}): Promise<IngestResult> {
   const now = deps.now();
+  const { callerOrgId } = opts;
+  const retryOf = opts.retryOf ?? null;
   let msg: Hl7Message;
   try {
     msg = parseMessage(raw);
   } catch (err) {
     if (!isHl7ParseError(err)) throw err;
     const ack = serializeMessage(buildParseFailureAck(raw, err, { now }));
-    await log(deps.db, { sourceOrg: null, channel, controlId: null, messageType: null, status: 'rejected', error: err.message, raw, ack });
+    await log(deps.db, { sourceOrg: null, channel, controlId: null, messageType: null, status: 'rejected', error: err.message, raw, ack, retryOf });
     return { ack, status: 'rejected', code: ack.includes('|AR|') ? 'AR' : 'AE' };
   }
   const reply = (code: 'AA' | 'AE' | 'AR', issues: Hl7Issue[] = []): string => serializeMessage(buildAck(msg, code, { now, errors: issues }));
@@ -87,7 +97,7 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   const controlId = msg.controlId || null;
   const reject = async (source: DataSource | null, issue: Hl7Issue, status: 'rejected' | 'error', code: 'AE' | 'AR'): Promise<IngestResult> => {
     const ack = reply(code, [issue]);
-    await log(deps.db, { sourceOrg: source?.id ?? null, channel, controlId, messageType: type, status, error: issue.message, raw, ack });
+    await log(deps.db, { sourceOrg: source?.id ?? null, channel, controlId, messageType: type, status, error: issue.message, raw, ack, retryOf });
     return { ack, status, code };
   };
 
@@ -128,7 +138,7 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   }
   const ack = reply('AA');
   try {
-    await log(deps.db, { sourceOrg: source.id, channel, controlId, messageType: type, status: 'processed', error: null, raw, ack });
+    await log(deps.db, { sourceOrg: source.id, channel, controlId, messageType: type, status: 'processed', error: null, raw, ack, retryOf });
   } catch (err) {
     // The same message processed concurrently on another connection won the race; its effects
     // are the same (conditional writes), so acknowledge as it did.

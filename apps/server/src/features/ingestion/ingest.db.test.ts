@@ -122,6 +122,29 @@ describe('HL7 v2 over MLLP', () => {
   });
 });
 
+describe('failed messages for HIE admins', () => {
+  it('lists a rejected message with its error and reprocesses it once the source is registered', async () => {
+    const [ack] = await exchange([adt('LATE-1', 'LATEHOSP', 'MRN-LATE')]);
+    expect(msa(ack as string)[1]).toBe('AR');
+    const admin = { authorization: `Bearer ${await t.token('system/Organization.cruds')}` };
+    const list = await t.app.inject({ method: 'GET', url: '/admin/messages?status=failed', headers: admin });
+    const failed = (list.json().messages as { id: string; controlId: string; error: string; reprocessed: boolean }[]).find((m) => m.controlId === 'LATE-1');
+    expect(failed?.error).toContain('LATEHOSP');
+    expect(list.body).not.toContain('MRN-LATE');
+    await createSource(t.deps, { name: 'Late Hospital', hl7Facility: 'LATEHOSP' });
+    const again = await t.app.inject({ method: 'POST', url: `/admin/messages/${failed?.id}/reprocess`, headers: admin });
+    expect(again.json()).toMatchObject({ status: 'processed', code: 'AA' });
+    const after = await t.app.inject({ method: 'GET', url: '/admin/messages?status=failed', headers: admin });
+    expect((after.json().messages as { controlId: string; reprocessed: boolean }[]).find((m) => m.controlId === 'LATE-1')?.reprocessed).toBe(true);
+    expect((await t.app.inject({ method: 'POST', url: '/admin/messages/999999/reprocess', headers: admin })).statusCode).toBe(404);
+  });
+
+  it('keeps the message log from clients without the admin scope', async () => {
+    const reader = { authorization: `Bearer ${await t.token('system/Patient.rs')}` };
+    expect((await t.app.inject({ method: 'GET', url: '/admin/messages', headers: reader })).statusCode).toBe(403);
+  });
+});
+
 describe('HL7 v2 over HTTPS', () => {
   it('accepts a message from the source its client belongs to, and refuses another facility', async () => {
     const token = await t.token('system/*.cruds', lab.id);

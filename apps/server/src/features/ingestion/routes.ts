@@ -5,6 +5,7 @@ import { actorOrganization, authorize } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { ingestHl7v2 } from './ingest-hl7v2.ts';
 import { ingestCcda } from './ingest-ccda.ts';
+import { listMessages, reprocessMessage } from './messages.ts';
 
 /**
  * Ingest over HTTPS, for a source's system client (everything it sends is attributed to its
@@ -35,13 +36,30 @@ export async function ingestPlugin(app: FastifyInstance, opts: { deps: AppDeps; 
       ],
     });
   });
+  // Admin: the message log. Until HIE staff accounts exist, a system client with the
+  // Organization scopes (the same that registers sources) may look and reprocess.
+  app.get('/admin/messages', async (req) => {
+    const actor = await deps.authenticate(req.headers.authorization);
+    authorize(actor, { resourceType: 'Organization', interaction: 's' });
+    const q = req.query as { status?: string; limit?: string };
+    const status = q.status === 'failed' || q.status === 'processed' ? q.status : undefined;
+    return { messages: await listMessages(deps.db, { ...(status ? { status } : {}), ...(q.limit ? { limit: Number(q.limit) || 100 } : {}) }) };
+  });
+  app.post('/admin/messages/:id/reprocess', async (req, reply) => {
+    const actor = await deps.authenticate(req.headers.authorization);
+    authorize(actor, { resourceType: 'Organization', interaction: 'u' });
+    const { id } = req.params as { id: string };
+    const result = await reprocessMessage({ db: deps.db, dispatch: opts.dispatch, now: () => deps.clock.now() }, id);
+    if (!result) throw errors.notFound(`message ${id}`);
+    return reply.send({ status: result.status, code: result.code, ack: result.ack });
+  });
   app.post('/ingest/hl7v2', async (req, reply) => {
     const actor = await deps.authenticate(req.headers.authorization);
     const orgId = actorOrganization(actor);
     if (!orgId) throw errors.forbidden('Only a data source\'s client may send HL7 v2 messages');
     authorize(actor, { resourceType: 'Patient', interaction: 'u' });
     if (typeof req.body !== 'string' || req.body.length === 0) throw errors.badRequest('The body must be one HL7 v2 message (x-application/hl7-v2+er7)');
-    const result = await ingestHl7v2({ db: deps.db, dispatch: opts.dispatch, now: () => deps.clock.now() }, req.body, 'http', orgId);
+    const result = await ingestHl7v2({ db: deps.db, dispatch: opts.dispatch, now: () => deps.clock.now() }, req.body, 'http', { callerOrgId: orgId });
     return reply.type('x-application/hl7-v2+er7; charset=utf-8').send(result.ack);
   });
 }
