@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabaseEnv } from '@kennebec/test-support';
 import { openDatabase } from '@kennebec/db';
 import { runCli } from './cli.ts';
+import { SYNTHETIC_CCD } from '../../../packages/ccda/src/test-fixtures.ts';
 
 /** The CLI run in-process with its own environment, exactly as `npx kennebec …` runs it. */
 let env: Record<string, string>;
@@ -117,6 +118,31 @@ describe('kennebec CLI', () => {
       expect(obs.rows[0]?.ref).toMatch(/^Patient\/[0-9a-f-]{36}$/);
     } finally {
       await db.close();
+    }
+  });
+
+  it('imports an HL7 v2 batch file and a C-CDA document from a registered source', async () => {
+    const org = JSON.parse((await run('org', 'create', '--name', 'Batch Hospital', '--hl7-facility', 'BATCHHOSP')).out) as { id: string };
+    const msg = (id: string, mrn: string) =>
+      `MSH|^~\\&|ADT|BATCHHOSP|KENNEBEC|HIE|20240301120000-0500||ADT^A04^ADT_A01|${id}|P|2.5.1\rEVN|A04|20240301120000-0500\rPID|1||${mrn}^^^BATCHHOSP^MR||Lavoie^Rene||19600101|M`;
+    const batchDir = await mkdtemp(join(tmpdir(), 'kennebec-hl7-'));
+    await writeFile(
+      join(batchDir, 'feed.hl7'),
+      ['FHS|^~\\&|ADT|BATCHHOSP', 'BHS|^~\\&|ADT|BATCHHOSP', msg('B-1', 'MRN-B1'), msg('B-2', 'MRN-B2'), 'BTS|2', 'FTS|1'].join('\r'),
+    );
+    await writeFile(join(batchDir, 'summary.xml'), SYNTHETIC_CCD);
+    const res = await run('import', batchDir, '--org', org.id);
+    expect(res.code, res.err).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({ files: 2, failed: 0 });
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    try {
+      const rows = await db.query<{ n: string }>(`select count(*) as n from inbound_message where status = 'processed' and control_id in ('B-1', 'B-2')`);
+      expect(Number(rows.rows[0]?.n)).toBe(2);
+      const docs = await db.query<{ n: string }>(`select count(*) as n from resource where resource_type = 'DocumentReference' and source_org = $1`, [org.id]);
+      expect(Number(docs.rows[0]?.n)).toBe(1);
+    } finally {
+      await db.close();
+      await rm(batchDir, { recursive: true, force: true });
     }
   });
 

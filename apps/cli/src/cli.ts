@@ -23,7 +23,8 @@ Commands:
                                         register an organization as a data source; prints JSON with its id
   client create --name NAME --scope S [--org ORG_ID]
                                         register a system client; prints client_id and client_secret
-  import PATH                           import FHIR Bundles (.json) or NDJSON (.ndjson), a file or a folder
+  import PATH [--org ORG_ID]            import FHIR Bundles (.json), NDJSON (.ndjson), HL7 v2 files and
+                                        batches (.hl7) and C-CDA documents (.xml, from source ORG_ID)
 
 Configuration comes from the environment (see README): DATABASE_URL, DATA_DIR, BASE_URL, PORT, …`;
 
@@ -60,12 +61,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await orgCreateCommand(io, { name: values.name, hl7Facility: values['hl7-facility'], oid: values.oid });
       }
       case 'import': {
-        const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+        const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: 'string' } } });
         if (positionals.length !== 1) {
           io.err('import needs exactly one PATH (a file or a folder)');
           return 2;
         }
-        return await importCommand(io, positionals[0] as string);
+        return await importCommand(io, positionals[0] as string, values.org);
       }
       case undefined:
       case 'help':

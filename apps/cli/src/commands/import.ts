@@ -1,12 +1,16 @@
 import { compose, importPath, loadConfig, fhirApiFor } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 
-export async function importCommand(io: CliIo, path: string): Promise<number> {
+export async function importCommand(io: CliIo, path: string, orgId?: string): Promise<number> {
   const deps = await compose(loadConfig(io.env), { logger: commandLogger(io.env) });
   try {
     const started = Date.now();
     const api = fhirApiFor(deps);
-    const report = await importPath({ ...api, store: deps.store }, { kind: 'system', origin: 'cli:import' }, path);
+    const report = await importPath(
+      { ...api, store: deps.store, db: deps.db, now: () => deps.clock.now(), orgId, maxBytes: deps.config.bodyLimit },
+      { kind: 'system', origin: 'cli:import' },
+      path,
+    );
     const seconds = (Date.now() - started) / 1000;
     io.out(JSON.stringify({ files: report.files, bundles: report.bundles, resources: report.resources, failed: report.failed.length, seconds }, null, 2));
     for (const f of report.failed.slice(0, 50)) {

@@ -8,10 +8,13 @@ import type { Actor } from '../access/index.ts';
 import { writeContext, type FhirService, type FhirRequest, type FhirResponse } from '../fhir-api/index.ts';
 import { authorize } from '../access/index.ts';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
+import type { Database } from '@kennebec/db';
+import { isHl7ParseError, parseBatch, serializeMessage, type Hl7Batch } from '@kennebec/hl7v2';
+import { ingestCcda, ingestHl7v2 } from '../ingestion/index.ts';
 
 /**
- * `kennebec import PATH`: FHIR Bundles (.json) and NDJSON files (.ndjson), one file or a
- * folder. A transaction Bundle goes through the same transaction processing as the API
+ * `kennebec import PATH`: FHIR Bundles (.json), NDJSON (.ndjson), HL7 v2 messages and batches
+ * (.hl7) and C-CDA documents (.xml), one file or a folder. A transaction Bundle goes through the same transaction processing as the API
  * (all-or-nothing per Bundle); NDJSON is validated line by line and stored in chunks, so an
  * invalid line is reported and skipped without losing the rest of its file.
  */
@@ -19,6 +22,11 @@ export interface ImportDeps {
   service: FhirService;
   store: SqlFhirStore;
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
+  db: Database;
+  now: () => Date;
+  /** The data source that C-CDA documents (.xml) come from; HL7 v2 files name theirs in MSH-4. */
+  orgId?: string | undefined;
+  maxBytes: number;
 }
 
 export interface ImportReport {
@@ -39,12 +47,14 @@ export async function importPath(deps: ImportDeps, actor: Actor, path: string, r
     // Companion files of shared reference data first, so patient bundles find them.
     names.sort((a, b) => Number(/information/i.test(b)) - Number(/information/i.test(a)));
     for (const name of names) {
-      if (name.endsWith('.json') || name.endsWith('.ndjson')) await importPath(deps, actor, join(path, name), report);
+      if (/\.(json|ndjson|hl7|xml)$/.test(name)) await importPath(deps, actor, join(path, name), report);
     }
     return report;
   }
   report.files++;
   if (path.endsWith('.ndjson')) await importNdjson(deps, actor, path, report);
+  else if (path.endsWith('.hl7')) await importHl7(deps, path, report);
+  else if (path.endsWith('.xml')) await importCcda(deps, path, report);
   else await importJson(deps, actor, path, report);
   return report;
 }
@@ -73,6 +83,45 @@ async function importJson(deps: ImportDeps, actor: Actor, file: string, report: 
     } else {
       await storeResources(deps, actor, file, [{ resource: body, line: 0 }], report);
     }
+  } catch (err) {
+    if (!isOutcomeError(err)) throw err;
+    report.failed.push({ file, message: err.outcome.issue?.map((i) => i.diagnostics).join('; ') ?? err.message });
+  }
+}
+
+/** An HL7 v2 file: one message, or a batch (FHS/BHS). Each message is ingested as if it had arrived by MLLP. */
+async function importHl7(deps: ImportDeps, file: string, report: ImportReport): Promise<void> {
+  let batch: Hl7Batch;
+  try {
+    batch = parseBatch(await readFile(file), { maxBytes: deps.maxBytes });
+  } catch (err) {
+    if (!isHl7ParseError(err)) throw err;
+    report.failed.push({ file, message: err.message });
+    return;
+  }
+  report.bundles++;
+  for (const e of batch.errors) report.failed.push({ file, entry: e.index, message: e.error.message });
+  for (const [i, msg] of batch.messages.entries()) {
+    const result = await ingestHl7v2(deps, serializeMessage(msg), 'file');
+    if (result.code === 'AA') report.resources++;
+    else report.failed.push({ file, entry: i, message: `${result.code}: ${ackError(result.ack)}` });
+  }
+}
+
+function ackError(ack: string): string {
+  const err = ack.split('\r').find((s) => s.startsWith('ERR|'));
+  return err ? (err.split('|').find((f, i) => i >= 8 && f !== '') ?? err) : 'rejected';
+}
+
+async function importCcda(deps: ImportDeps, file: string, report: ImportReport): Promise<void> {
+  if (!deps.orgId) {
+    report.failed.push({ file, message: 'C-CDA documents need the source they come from: import PATH --org ORG_ID' });
+    return;
+  }
+  try {
+    const result = await ingestCcda(deps, await readFile(file), deps.orgId, deps.maxBytes);
+    report.bundles++;
+    report.resources += (result.response.entry ?? []).length;
   } catch (err) {
     if (!isOutcomeError(err)) throw err;
     report.failed.push({ file, message: err.outcome.issue?.map((i) => i.diagnostics).join('; ') ?? err.message });

@@ -28,7 +28,7 @@ describe.skipIf(!available)('import of Synthea bundles', () => {
     const files = readdirSync(SYNTHEA).filter((f) => f.endsWith('.json'));
     const patients = files.filter((f) => !/Information/.test(f)).slice(0, PATIENT_FILES);
     for (const f of [...files.filter((f) => /Information/.test(f)), ...patients]) await cp(join(SYNTHEA, f), join(dir, f));
-    report = await importPath({ ...fhirApiFor(t.deps), store: t.deps.store }, { kind: 'system', origin: 'test' }, dir);
+    report = await importPath({ ...fhirApiFor(t.deps), store: t.deps.store, db: t.deps.db, now: () => new Date(), maxBytes: 1 << 26 }, { kind: 'system', origin: 'test' }, dir);
   }, 120_000);
   afterAll(async () => {
     await t?.close();
