@@ -3,7 +3,7 @@ import type { Database } from '@kennebec/db';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import type { Config } from './config.ts';
 import type { Actor } from './features/access/index.ts';
-import type { ResourceValidator, SearchEngine } from './features/fhir-api/index.ts';
+import type { FhirRequest, FhirResponse, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
 
 export interface Clock {
   now(): Date;
@@ -23,4 +23,8 @@ export interface AppDeps {
   /** Supported search parameters of a type, for the CapabilityStatement. */
   searchParamsFor: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
   version: string;
+  /** Follows writes of some resource types in their transaction (the MPI links Patients). */
+  follower?: WriteFollower | undefined;
+  /** FHIR operations by `Type/$name`. */
+  operations?: Record<string, (req: FhirRequest) => Promise<FhirResponse>> | undefined;
 }

@@ -160,12 +160,14 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
       ctx,
     );
     created.forEach((v, i) => out.set((toCreate[i] as PlannedEntry).index, { status: '201 Created', version: v }));
+    const written: StoredVersion[] = [...created];
     for (const p of ordered) {
       try {
         if (p.method === 'PUT' && p.resource && p.id) {
           const ifMatch = p.ifMatch ? Number(/\d+/.exec(p.ifMatch)?.[0]) : undefined;
           const res = await repo.update({ ...p.resource, id: p.id }, ctx, ifMatch !== undefined ? { ifMatch } : {});
           out.set(p.index, { status: res.created ? '201 Created' : '200 OK', version: res.version });
+          written.push(res.version);
         } else if (p.method === 'GET' || p.method === 'HEAD') {
           if (p.id) {
             const v = await repo.read(p.type, p.id);
@@ -180,6 +182,7 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
         throw atEntry(err, p.index);
       }
     }
+    await deps.service.followWrites(repo, tx, written, ctx);
     return out;
   });
   const withResource = parsePrefer(prefer).return === 'representation' && prefer !== undefined;

@@ -11,6 +11,8 @@ export interface CapabilityInputs {
   resourceTypes: readonly string[];
   searchParams: (type: string) => { name: string; type: string; definition?: string | undefined; documentation?: string | undefined }[];
   publishedAt: string;
+  /** Operations by `Type/$name`, with their OperationDefinition canonicals. */
+  operations?: { type: string; name: string; definition: string }[];
 }
 
 const INTERACTIONS: CapabilityStatementRestResource['interaction'] = [
@@ -40,6 +42,9 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
       conditionalDelete: 'not-supported',
       searchInclude: [`${type}:*`],
       searchRevInclude: ['*'],
+      ...((inputs.operations ?? []).some((o) => o.type === type)
+        ? { operation: (inputs.operations ?? []).filter((o) => o.type === type).map((o) => ({ name: o.name, definition: o.definition })) }
+        : {}),
       searchParam: inputs.searchParams(type).map((p) => ({
         name: p.name,
         type: p.type as 'string',

@@ -4,5 +4,5 @@ export { processBundle } from './bundle.ts';
 export { buildCapabilityStatement, type CapabilityInputs } from './capability.ts';
 export { fhirHttpPlugin, type FhirHttpOptions } from './http.ts';
 export type { FhirRequest, FhirResponse } from './types.ts';
-export type { SearchEngine, SearchOutcome, SearchOptions, ResourceValidator } from './ports.ts';
+export type { SearchEngine, SearchOutcome, SearchOptions, ResourceValidator, WriteFollower } from './ports.ts';
 export { createFhirApi, type FhirApi, type FhirApiDeps } from './api.ts';

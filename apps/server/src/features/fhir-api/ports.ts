@@ -1,7 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
 import type { IssueInput } from '@kennebec/fhir';
-import type { StoredVersion } from '@kennebec/fhir-store';
+import type { SqlFhirRepository, StoredVersion, WriteContext } from '@kennebec/fhir-store';
 
 /** What the FHIR interactions need from search, validation and the type catalogue. */
 export interface SearchOutcome {
@@ -21,6 +21,15 @@ export interface SearchOptions {
 
 export interface SearchEngine {
   search(resourceType: string, params: [string, string][], opts: SearchOptions): Promise<SearchOutcome>;
+}
+
+/**
+ * Work that must happen in the same transaction as the write of certain resource types (the
+ * MPI links every stored Patient to its Person). Called explicitly by the interactions.
+ */
+export interface WriteFollower {
+  types: ReadonlySet<string>;
+  after(repo: SqlFhirRepository, tx: Queryable, versions: StoredVersion[], ctx: WriteContext): Promise<void>;
 }
 
 export interface ResourceValidator {

@@ -14,6 +14,8 @@ export interface RouterDeps {
   search: SearchEngine;
   capability: () => CapabilityStatement;
   processBundle: (req: FhirRequest) => Promise<FhirResponse>;
+  /** FHIR operations by `Type/$name` (e.g. `Patient/$match`). */
+  operations: Record<string, (req: FhirRequest) => Promise<FhirResponse>>;
 }
 
 const HISTORY = '_history';
@@ -45,6 +47,11 @@ export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<Fhir
     if (method === 'POST') return service.create(actor, type, req.body, req.headers.ifNoneExist, req.headers.prefer);
     if (method === 'PUT' && req.query.length > 0) return service.conditionalUpdate(actor, type, req.query, req.body, req.headers.prefer);
     throw errors.methodNotAllowed(method, type);
+  }
+  if (parts.length === 2 && second?.startsWith('$')) {
+    const operation = deps.operations[`${type}/${second}`];
+    if (!operation) throw errors.notFound(`${type}/${second}`);
+    return operation(req);
   }
   if (parts.length === 2 && second === '_search') {
     if (method !== 'POST') throw errors.methodNotAllowed(method, `${type}/_search`);

@@ -1,11 +1,11 @@
 import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import { errors, outcome, ID_PATTERN } from '@kennebec/fhir';
 import type { Queryable } from '@kennebec/db';
-import type { SqlFhirStore, StoredVersion } from '@kennebec/fhir-store';
+import type { SqlFhirRepository, SqlFhirStore, StoredVersion, WriteContext } from '@kennebec/fhir-store';
 import { actorOrganization, actorReference, authorize, type Actor } from '../access/index.ts';
 import { parseIfMatch, parsePrefer, versionHeaders } from './headers.ts';
 import { hasResource, resourceOf } from './json.ts';
-import type { ResourceValidator, SearchEngine } from './ports.ts';
+import type { ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
 import type { FhirResponse } from './types.ts';
 
 /**
@@ -18,6 +18,7 @@ export interface FhirServiceDeps {
   search: SearchEngine;
   validator: ResourceValidator;
   baseUrl: string;
+  follower?: WriteFollower | undefined;
 }
 
 export class FhirService {
@@ -71,14 +72,16 @@ export class FhirService {
     authorize(actor, { resourceType: type, interaction: 'c' });
     const resource = this.validateForWrite(body, type);
     const { id: _ignored, ...rest } = resource;
-    if (ifNoneExist === undefined) {
+    if (ifNoneExist === undefined && !this.follows(type)) {
       const [version] = await this.deps.store.createMany([{ resource: rest as Resource }], writeContext(actor));
       return this.writeResponse(version as StoredVersion, 201, prefer);
     }
     const result = await this.deps.store.transaction(async (repo, tx) => {
-      const existing = await this.conditionalMatch(actor, type, ifNoneExist, tx);
+      const existing = ifNoneExist !== undefined ? await this.conditionalMatch(actor, type, ifNoneExist, tx) : undefined;
       if (existing) return { version: existing, created: false };
-      return { version: await repo.create(rest as Resource, writeContext(actor)), created: true };
+      const version = await repo.create(rest as Resource, writeContext(actor));
+      await this.followWrites(repo, tx, [version], writeContext(actor));
+      return { version, created: true };
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
   }
@@ -103,9 +106,10 @@ export class FhirService {
       throw errors.badRequest(`Resource id '${resource.id ?? ''}' does not match the URL id '${id}'`, [`${type}.id`]);
     }
     const expected = parseIfMatch(ifMatch);
-    const result = await this.deps.store.transaction(async (repo) => {
+    const result = await this.deps.store.transaction(async (repo, tx) => {
       const res = await repo.update({ ...resource, id }, writeContext(actor), expected !== undefined ? { ifMatch: expected } : {});
       if (res.created) authorize(actor, { resourceType: type, interaction: 'c' });
+      await this.followWrites(repo, tx, [res.version], writeContext(actor));
       return res;
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
@@ -123,20 +127,35 @@ export class FhirService {
       if (found.matches.length > 1) throw errors.multipleMatches(`Conditional update criteria matched more than one ${type}`);
       const match = found.matches[0];
       const ctx = writeContext(actor);
+      let res: { version: StoredVersion; created: boolean };
       if (match) {
         if (resource.id !== undefined && resource.id !== match.id) {
           throw errors.badRequest(`Resource id '${resource.id}' differs from the matched ${type}/${match.id}`, [`${type}.id`]);
         }
-        return repo.update({ ...resource, id: match.id }, ctx);
+        res = await repo.update({ ...resource, id: match.id }, ctx);
+      } else {
+        authorize(actor, { resourceType: type, interaction: 'c' });
+        if (resource.id !== undefined) {
+          this.checkId(resource.id);
+          res = await repo.update({ ...resource, id: resource.id }, ctx);
+        } else res = { version: await repo.create(resource, ctx), created: true };
       }
-      authorize(actor, { resourceType: type, interaction: 'c' });
-      if (resource.id !== undefined) {
-        this.checkId(resource.id);
-        return repo.update({ ...resource, id: resource.id }, ctx);
-      }
-      return { version: await repo.create(resource, ctx), created: true };
+      await this.followWrites(repo, tx, [res.version], ctx);
+      return res;
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
+  }
+
+  private follows(type: string): boolean {
+    return this.deps.follower?.types.has(type) ?? false;
+  }
+
+  /** Runs the follower (the MPI) on the versions of the types it follows, in the writing transaction. */
+  async followWrites(repo: SqlFhirRepository, tx: Queryable, versions: StoredVersion[], ctx: WriteContext): Promise<void> {
+    const follower = this.deps.follower;
+    if (!follower) return;
+    const followed = versions.filter((v) => follower.types.has(v.resourceType) && !v.deleted);
+    if (followed.length > 0) await follower.after(repo, tx, followed, ctx);
   }
 
   async delete(actor: Actor, type: string, id: string): Promise<FhirResponse> {
