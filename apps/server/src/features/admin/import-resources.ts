@@ -189,8 +189,9 @@ async function storeResources(deps: ImportDeps, actor: Actor, file: string, item
       for (const row of res.rows) existing.add(`${row.resource_type}/${row.id}`);
     }
     const fresh = valid.filter((r) => !r.id || !existing.has(`${r.resourceType}/${r.id}`));
-    await repo.createMany(fresh.map((r) => ({ resource: r, id: r.id })), ctx);
-    for (const r of valid) if (r.id && existing.has(`${r.resourceType}/${r.id}`)) await repo.update({ ...r, id: r.id }, ctx);
+    const written = await repo.createMany(fresh.map((r) => ({ resource: r, id: r.id })), ctx);
+    for (const r of valid) if (r.id && existing.has(`${r.resourceType}/${r.id}`)) written.push((await repo.update({ ...r, id: r.id }, ctx)).version);
+    await deps.service.followWrites(repo, tx, written, ctx);
   });
   report.resources += valid.length;
 }

@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4';
+import type { Patient, Resource } from 'fhir/r4';
 import { generateOrganization, generatePatientRecords } from '@kennebec/bench/generate';
 import type { AppDeps } from '../../deps.ts';
 import { createClient, findClient } from '../smart-auth/index.ts';
@@ -12,6 +12,7 @@ import { registerOrganizationAsSource } from '../sources/index.ts';
 export const DEMO_ORG_SYSTEM = 'https://kennebec.health/fhir/sid/demo-organization';
 export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret-not-for-production', scopes: 'system/*.cruds' };
 const DEMO_NOW = '2026-06-01T12:00:00Z';
+const SHARED_PATIENTS = 10;
 
 export const DEMO_ORGS = [
   { id: 'kvmc', name: 'Kennebec Valley Medical Center', facility: 'KVMC', oid: '2.16.840.1.113883.3.9999.1.1' },
@@ -37,6 +38,9 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
   const perOrg = opts.patientsPerOrg ?? 40;
   const log = opts.log ?? (() => undefined);
   let resources = 0;
+  // People who are patients of the first organization and also of the second, registered
+  // there under its own MRN: the MPI links each pair to one Person, so the demo shows merged records.
+  const shared: Patient[] = [];
   for (const [n, org] of DEMO_ORGS.entries()) {
     log(`Seeding ${org.name}: ${perOrg} patients…`);
     const generated = generateOrganization({ seed: 1000 + n, organization: org });
@@ -52,12 +56,23 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
     const flush = async (): Promise<void> => {
       const items = batch.map((r) => ({ resource: r, id: r.id }));
       batch = [];
-      await deps.store.transaction((repo) => repo.createMany(items, ctx));
+      await deps.store.transaction(async (repo, tx) => {
+        const versions = await repo.createMany(items, ctx);
+        const patients = versions.filter((v) => v.resourceType === 'Patient');
+        if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
+      });
       resources += items.length;
     };
     for (const rec of generatePatientRecords({ seed: 2000 + n, patients: perOrg, organization: org, now: DEMO_NOW })) {
       batch.push(rec.patient, ...rec.resources);
+      if (n === 0 && shared.length < SHARED_PATIENTS) shared.push(rec.patient);
       if (batch.length >= 1000) await flush();
+    }
+    if (n === 1) {
+      for (const [i, p] of shared.entries()) {
+        const again: Patient = { ...p, id: `${org.id}-shared-${i}`, identifier: [{ system: org.mrnSystem, value: `S${String(i).padStart(6, '0')}`, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] } }] };
+        batch.push(again);
+      }
     }
     if (batch.length > 0) await flush();
   }
