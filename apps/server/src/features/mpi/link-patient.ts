@@ -62,13 +62,16 @@ function personFor(patient: Patient, patientId: string): Person {
 }
 
 export async function linkPatient(repo: SqlFhirRepository, tx: Queryable, patient: Patient & { id: string }, ctx: WriteContext): Promise<LinkResult> {
-  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [MPI_LOCK]);
   const record = normalize(fromFhirPatient(patient));
-  await tx.query('delete from mpi_block where patient_id = $1', [patient.id]);
+  // Keep the blocking keys current (demographics change with updates such as A08).
   const keys = blockingKeys(record);
-  if (keys.length > 0) {
-    await tx.query('insert into mpi_block (key, patient_id) select k, $2 from unnest($1::text[]) as k', [keys, patient.id]);
-  }
+  await tx.query(
+    `with d as (delete from mpi_block where patient_id = $2) insert into mpi_block (key, patient_id) select k, $2 from unnest($1::text[]) as k`,
+    [keys, patient.id],
+  );
+  // An already linked Patient keeps its Person; only a new link needs the lock.
+  const known = await tx.query<{ n: number }>('select 1 as n from mpi_link where patient_id = $1', [patient.id]);
+  if (known.rows.length === 0) await tx.query('select pg_advisory_xact_lock(hashtext($1))', [MPI_LOCK]);
   const existing = await tx.query<{ person_id: string; decision: Decision; score: number | null; matched_patient_id: string | null }>(
     'select person_id, decision, score, matched_patient_id from mpi_link where patient_id = $1',
     [patient.id],
