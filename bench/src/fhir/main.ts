@@ -1,6 +1,7 @@
+import { benchMain } from './bench-main.ts';
 import { FhirHttpClient, runLoad } from './client.ts';
 import { prepareDatabase } from './load.ts';
-import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.ts';
+import { parseOptions, USAGE, type BenchOptions } from './options.ts';
 import { cpuSeconds, machineBusySeconds, postgresCpu, postgresCpuDelta, RssSampler } from './proc.ts';
 import { formatTable, machineInfo, optionsInfo, summarize, writeReport, type ScenarioResult } from './report.ts';
 import { buildScenarios, type Scenario } from './scenarios.ts';
@@ -16,7 +17,6 @@ const log = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
 
-let server: ServerHandle | undefined;
 
 async function measure(client: FhirHttpClient, scenario: Scenario, opts: BenchOptions, srv: ServerHandle, withPostgres: boolean): Promise<ScenarioResult> {
   if (opts.warmupS > 0) await runLoad(client, scenario, opts.concurrency, opts.warmupS, false);
@@ -40,7 +40,7 @@ async function measure(client: FhirHttpClient, scenario: Scenario, opts: BenchOp
   });
 }
 
-async function run(opts: BenchOptions): Promise<void> {
+async function run(opts: BenchOptions, started: (server: ServerHandle) => void): Promise<void> {
   const startedAt = new Date().toISOString();
   log(`Kennebec FHIR bench: ${opts.db}, ${opts.patients.toLocaleString('en-US')} patients, ${opts.concurrency} clients, ${opts.durationS} s per scenario (+${opts.warmupS} s warm-up)`);
 
@@ -58,7 +58,7 @@ async function run(opts: BenchOptions): Promise<void> {
   const port = await freePort();
   const t0 = performance.now();
   const srv = spawnServer(prepared.env, port);
-  server = srv;
+  started(srv);
   await srv.waitHealthy(180_000);
   const serverStartSeconds = (performance.now() - t0) / 1000;
   log(`Server up at ${srv.baseUrl} (pid ${srv.pid}) in ${serverStartSeconds.toFixed(1)} s`);
@@ -107,42 +107,4 @@ async function run(opts: BenchOptions): Promise<void> {
   log(`\nResults written to ${opts.out}`);
 }
 
-async function main(): Promise<number> {
-  let opts: BenchOptions | undefined;
-  try {
-    opts = await parseOptions(process.argv.slice(2), process.env);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (!opts) {
-    log(USAGE);
-    return 0;
-  }
-  // Never leave a server behind: graceful stop on signals, SIGKILL on any other exit.
-  process.on('exit', () => server?.killNow());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping the server…\n`);
-      void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-    });
-  }
-  try {
-    await run(opts);
-    return 0;
-  } catch (err) {
-    const e = err as Error;
-    process.stderr.write(`\nbench failed: ${e instanceof ServerStartError ? e.message : (e.stack ?? e.message)}\n`);
-    return 1;
-  } finally {
-    if (server) {
-      await server.stop();
-      log('Server stopped.');
-    }
-  }
-}
-
-process.exit(await main());
+process.exit(await benchMain({ name: 'bench', usage: USAGE, parse: () => parseOptions(process.argv.slice(2), process.env), run }));

@@ -1,3 +1,4 @@
+import { benchMain } from '../fhir/bench-main.ts';
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -244,9 +245,8 @@ function formatTable(rows: Row[]): string {
   return [line(head as string[]), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-let server: ServerHandle | undefined;
 
-async function run(opts: Options): Promise<void> {
+async function run(opts: Options, started: (server: ServerHandle) => void): Promise<void> {
   const startedAt = new Date().toISOString();
   log(`Kennebec HL7 v2 ingest bench: ${opts.db}, ${opts.connections} MLLP connections, mix ${opts.mix.join(',')}, ${opts.durationS} s (+${opts.warmupS} s warm-up)`);
 
@@ -264,7 +264,7 @@ async function run(opts: Options): Promise<void> {
   // spawnServer spreads the DbEnv into the child's environment last, so MLLP_PORT rides along.
   const withMllp = { ...dbEnv, MLLP_PORT: String(mllpPort) };
   const srv = spawnServer(withMllp, port);
-  server = srv;
+  started(srv);
   await srv.waitHealthy(180_000);
   const serverStartSeconds = (performance.now() - t1) / 1000;
   log(`Server up at ${srv.baseUrl} (pid ${srv.pid}), MLLP on 127.0.0.1:${mllpPort}, in ${serverStartSeconds.toFixed(1)} s`);
@@ -359,41 +359,4 @@ async function run(opts: Options): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  let opts: Options | undefined;
-  try {
-    opts = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (!opts) {
-    log(USAGE);
-    return 0;
-  }
-  process.on('exit', () => server?.killNow());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping the server…\n`);
-      void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-    });
-  }
-  try {
-    await run(opts);
-    return 0;
-  } catch (err) {
-    const e = err as Error;
-    process.stderr.write(`\ningest bench failed: ${e instanceof ServerStartError ? e.message : (e.stack ?? e.message)}\n`);
-    return 1;
-  } finally {
-    if (server) {
-      await server.stop();
-      log('Server stopped.');
-    }
-  }
-}
-
-process.exit(await main());
+process.exit(await benchMain({ name: 'ingest bench', usage: USAGE, parse: () => parseOptions(process.argv.slice(2)), run }));
