@@ -7,6 +7,7 @@ import { healthPlugin } from './features/health/index.ts';
 import { createFhirApi, fhirHttpPlugin } from './features/fhir-api/index.ts';
 import { smartAuthPlugin } from './features/smart-auth/index.ts';
 import { sourcesPlugin } from './features/sources/index.ts';
+import { mpiPlugin } from './features/mpi/index.ts';
 import { ingestPlugin } from './features/ingestion/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
@@ -31,6 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthPlugin, { db: deps.db });
   await app.register(smartAuthPlugin, { deps });
   await app.register(sourcesPlugin, { deps });
+  await app.register(mpiPlugin, { deps });
 
   const api = createFhirApi({ ...deps, baseUrl: deps.config.baseUrl, publishedAt: deps.clock.now().toISOString() });
   await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });

@@ -4,6 +4,8 @@ import { linkPatient } from './link-patient.ts';
 
 export { linkPatient, scoreCandidates, type LinkResult } from './link-patient.ts';
 export { matchOperation } from './match-operation.ts';
+export { listReviews, decideReview, ReviewError, type ReviewItem } from './review.ts';
+export { mpiPlugin } from './routes.ts';
 
 /** The MPI as a follower of Patient writes: each stored Patient is linked to its Person. */
 export function createPatientLinker(): WriteFollower {

@@ -108,3 +108,45 @@ describe('demo seed', () => {
     }
   });
 });
+
+describe('review queue', () => {
+  const anne = (mrn: string, birthDate: string, line: string, city: string, zip: string): Patient => ({
+    resourceType: 'Patient',
+    identifier: [{ system: 'urn:oid:2.16.840.1.113883.3.7002', value: mrn }],
+    name: [{ family: 'Gagnon', given: ['Anne'] }],
+    gender: 'female',
+    birthDate,
+    address: [{ line: [line], city, state: 'ME', postalCode: zip }],
+  });
+
+  it('queues a borderline pair, and HIE staff link it with a reason', async () => {
+    const a = await create(north, anne('R-1', '1990-05-05', '3 Elm St', 'Bath', '04530'));
+    const b = await create(south, anne('R-2', '1990-05-08', '77 Pine Rd', 'Portland', '04101'));
+    expect((await personOf(a))?.id).not.toBe((await personOf(b))?.id);
+    const staff = { authorization: `Bearer ${await t.token('system/Person.rus')}` };
+    const list = await t.app.inject({ method: 'GET', url: '/admin/mpi/reviews', headers: staff });
+    const item = (list.json().reviews as { id: string; patientId: string; candidatePatientId: string; evidence: { field: string }[] }[]).find((r) => r.patientId === b);
+    expect(item?.candidatePatientId).toBe(a);
+    expect(item?.evidence.map((e) => e.field)).toContain('birthDate');
+    expect((await t.app.inject({ method: 'POST', url: `/admin/mpi/reviews/${item?.id}`, headers: staff, payload: { decision: 'link', reason: '' } })).statusCode).toBe(400);
+    const decided = await t.app.inject({ method: 'POST', url: `/admin/mpi/reviews/${item?.id}`, headers: staff, payload: { decision: 'link', reason: 'Same person: birth date typo confirmed by phone' } });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({ status: 'linked', reason: 'Same person: birth date typo confirmed by phone', decidedBy: expect.stringMatching(/^Client\//) });
+    expect((await personOf(b))?.id).toBe((await personOf(a))?.id);
+    const again = await t.app.inject({ method: 'POST', url: `/admin/mpi/reviews/${item?.id}`, headers: staff, payload: { decision: 'keep-apart', reason: 'changed my mind' } });
+    expect(again.statusCode).toBe(422);
+  });
+
+  it('keeps a reviewed pair apart with a reason, and refuses clients without Person scopes', async () => {
+    const a = await create(north, { ...anne('K-1', '1971-02-02', '9 Oak St', 'Bath', '04530'), name: [{ family: 'Roy', given: ['Paule'] }] });
+    const b = await create(south, { ...anne('K-2', '1971-02-09', '40 Bay Rd', 'Portland', '04101'), name: [{ family: 'Roy', given: ['Paule'] }] });
+    const staff = { authorization: `Bearer ${await t.token('system/Person.rus')}` };
+    const item = ((await t.app.inject({ method: 'GET', url: '/admin/mpi/reviews', headers: staff })).json().reviews as { id: string; patientId: string }[]).find((r) => r.patientId === b);
+    const res = await t.app.inject({ method: 'POST', url: `/admin/mpi/reviews/${item?.id}`, headers: staff, payload: { decision: 'keep-apart', reason: 'Different mothers per registration notes' } });
+    expect(res.json().status).toBe('kept-apart');
+    expect((await personOf(a))?.id).not.toBe((await personOf(b))?.id);
+    const reader = { authorization: `Bearer ${await t.token('system/Patient.rs')}` };
+    expect((await t.app.inject({ method: 'GET', url: '/admin/mpi/reviews', headers: reader })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/admin/mpi/reviews/999999', headers: staff, payload: { decision: 'link', reason: 'nope' } })).statusCode).toBe(404);
+  });
+});
