@@ -9,7 +9,7 @@ import { createAuthenticator } from './features/smart-auth/index.ts';
 import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-engine.ts';
 import { createValidator } from './features/fhir-api/validator.ts';
 import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
-import { createPatientLinker, matchOperation } from './features/mpi/index.ts';
+import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -52,7 +52,10 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     searchParamsFor,
     version: packageVersion(),
     follower: createPatientLinker(),
-    operations: { 'Patient/$match': matchOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }) },
+    operations: {
+      'Patient/$match': matchOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
+      'Patient/$everything': everythingOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
+    },
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
 }

@@ -68,6 +68,11 @@ export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<Fhir
     if (method === 'DELETE') return service.delete(actor, type, id);
     throw errors.methodNotAllowed(method, `${type}/${id}`);
   }
+  if (parts.length === 3 && third?.startsWith('$')) {
+    const operation = deps.operations[`${type}/${third}`];
+    if (!operation) throw errors.notFound(`${type}/${id}/${third}`);
+    return operation(req);
+  }
   if (third === HISTORY && parts.length === 3) {
     if (method !== 'GET') throw errors.methodNotAllowed(method, `${type}/${id}/${HISTORY}`);
     return service.history(actor, type, id, req.query);

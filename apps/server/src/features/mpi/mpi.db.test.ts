@@ -85,7 +85,10 @@ describe('master patient index', () => {
     expect(bundle.entry?.[0]?.search?.extension?.[0]).toMatchObject({ valueCode: 'certain' });
     const cs = (await t.app.inject({ method: 'GET', url: '/fhir/R4/metadata' })).json();
     const patientCaps = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
-    expect(patientCaps.operation).toEqual([{ name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' }]);
+    expect(patientCaps.operation).toEqual([
+      { name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' },
+      { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+    ]);
     const bad = await t.app.inject({ method: 'POST', url: '/fhir/R4/Patient/$match', headers: north, payload: { resourceType: 'Parameters', parameter: [] } });
     expect(bad.statusCode).toBe(400);
   });
@@ -106,6 +109,26 @@ describe('demo seed', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('Patient/$everything', () => {
+  it("returns the person's record from every linked source, each entry naming its source", async () => {
+    const a = await create(north, person({ mrn: 'E-1', system: 'urn:oid:2.16.840.1.113883.3.7001', given: ['Jeanne'], family: 'Dufresne', birthDate: '1939-09-09', phone: '207-555-0177', ssn: '900-77-8899' }));
+    const b = await create(south, person({ mrn: 'E-9', system: 'urn:oid:2.16.840.1.113883.3.7002', given: ['Jeanne'], family: 'Dufresne', birthDate: '1939-09-09', phone: '207-555-0177', ssn: '900-77-8899' }));
+    const obs = (subject: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] }, subject: { reference: `Patient/${subject}` }, valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' } });
+    await t.app.inject({ method: 'POST', url: '/fhir/R4/Observation', headers: north, payload: obs(a) });
+    await t.app.inject({ method: 'POST', url: '/fhir/R4/Observation', headers: south, payload: obs(b) });
+    const res = await t.app.inject({ method: 'GET', url: `/fhir/R4/Patient/${a}/$everything`, headers: north });
+    expect(res.statusCode, res.body).toBe(200);
+    const bundle = res.json() as Bundle;
+    const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType).sort();
+    // The Person is in the Patient compartment too (Person.link).
+    expect(types).toEqual(['Observation', 'Observation', 'Patient', 'Patient', 'Person']);
+    const sources = new Set((bundle.entry ?? []).map((e) => e.extension?.[0]?.valueReference?.reference));
+    expect(sources.has(undefined)).toBe(false);
+    expect(sources.size).toBe(2);
+    expect((await t.app.inject({ method: 'GET', url: '/fhir/R4/Patient/nobody/$everything', headers: north })).statusCode).toBe(404);
   });
 });
 
