@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { buildApp } from './app.ts';
 import { fhirApiFor } from './compose.ts';
-import { startMllpServer } from './features/ingestion/index.ts';
+import { ingestDepsFor, startMllpServer } from './features/ingestion/index.ts';
 
 /**
  * Starts listening and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish the
@@ -21,7 +21,7 @@ export async function startServer(deps: AppDeps): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : deps.config.port;
   const mllp = await startMllpServer(
-    { db: deps.db, dispatch: fhirApiFor(deps).dispatch, now: () => deps.clock.now(), logger: deps.logger },
+    { ...ingestDepsFor(deps, fhirApiFor(deps).dispatch), logger: deps.logger },
     { port: deps.config.mllpPort, host: deps.config.host, maxFrameBytes: deps.config.bodyLimit },
   );
   let stopping: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { compose, importPath, loadConfig, fhirApiFor } from '@kennebec/server';
+import { compose, importPath, ingestDepsFor, loadConfig, fhirApiFor } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 
 export async function importCommand(io: CliIo, path: string, orgId?: string): Promise<number> {
@@ -7,7 +7,7 @@ export async function importCommand(io: CliIo, path: string, orgId?: string): Pr
     const started = Date.now();
     const api = fhirApiFor(deps);
     const report = await importPath(
-      { ...api, store: deps.store, db: deps.db, now: () => deps.clock.now(), orgId, maxBytes: deps.config.bodyLimit },
+      { ...api, ...ingestDepsFor(deps, api.dispatch), store: deps.store, orgId, maxBytes: deps.config.bodyLimit },
       { kind: 'system', origin: 'cli:import' },
       path,
     );

@@ -10,7 +10,7 @@ import { authorize } from '../access/index.ts';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import type { Database } from '@kennebec/db';
 import { isHl7ParseError, parseBatch, serializeMessage, type Hl7Batch } from '@kennebec/hl7v2';
-import { ingestCcda, ingestHl7v2 } from '../ingestion/index.ts';
+import { ingestCcda, ingestHl7v2, type IngestDeps } from '../ingestion/index.ts';
 
 /**
  * `kennebec import PATH`: FHIR Bundles (.json), NDJSON (.ndjson), HL7 v2 messages and batches
@@ -24,6 +24,7 @@ export interface ImportDeps {
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
   db: Database;
   now: () => Date;
+  mergePatients: IngestDeps['mergePatients'];
   /** The data source that C-CDA documents (.xml) come from; HL7 v2 files name theirs in MSH-4. */
   orgId?: string | undefined;
   maxBytes: number;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from '@kennebec/test-support';
 import { fhirApiFor } from '../../compose.ts';
 import { importPath, type ImportReport } from './import-resources.ts';
+import { ingestDepsFor } from '../ingestion/index.ts';
 
 /**
  * Synthea transaction Bundles from ../shared/data (third-party sample data, never copied into
@@ -28,7 +29,7 @@ describe.skipIf(!available)('import of Synthea bundles', () => {
     const files = readdirSync(SYNTHEA).filter((f) => f.endsWith('.json'));
     const patients = files.filter((f) => !/Information/.test(f)).slice(0, PATIENT_FILES);
     for (const f of [...files.filter((f) => /Information/.test(f)), ...patients]) await cp(join(SYNTHEA, f), join(dir, f));
-    report = await importPath({ ...fhirApiFor(t.deps), store: t.deps.store, db: t.deps.db, now: () => new Date(), maxBytes: 1 << 26 }, { kind: 'system', origin: 'test' }, dir);
+    report = await importPath({ ...fhirApiFor(t.deps), ...ingestDepsFor(t.deps, fhirApiFor(t.deps).dispatch), store: t.deps.store, maxBytes: 1 << 26 }, { kind: 'system', origin: 'test' }, dir);
   }, 120_000);
   afterAll(async () => {
     await t?.close();

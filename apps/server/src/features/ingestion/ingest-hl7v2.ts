@@ -14,6 +14,7 @@ import {
   toFhir,
   type Hl7Issue,
   type Hl7Message,
+  type MergeInstruction,
 } from '@kennebec/hl7v2';
 import { isOutcomeError } from '@kennebec/fhir';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
@@ -38,6 +39,8 @@ export interface IngestDeps {
   db: Database;
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
   now: () => Date;
+  /** Applies a source's merge of two of its records (ADT^A40); returns how many were merged. */
+  mergePatients: (merges: MergeInstruction[], sourceOrg: string) => Promise<number>;
 }
 
 export interface IngestResult {
@@ -121,8 +124,11 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   }
 
   let bundle: Bundle;
+  let merges: MergeInstruction[];
   try {
-    bundle = toFhir(msg, { sourceSystem: source.identifierSystem, sourceOrgId: source.id, now: now.toISOString() }).bundle;
+    const mapped = toFhir(msg, { sourceSystem: source.identifierSystem, sourceOrgId: source.id, now: now.toISOString() });
+    bundle = mapped.bundle;
+    merges = mapped.merges ?? [];
   } catch (err) {
     if (isHl7UnsupportedError(err)) return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'rejected', 'AR');
     if (isHl7MappingError(err)) return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'error', 'AE');
@@ -132,6 +138,8 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   try {
     const res = await deps.dispatch({ method: 'POST', path: '', query: [], headers: {}, body: bundle, actor });
     if (res.status >= 400) throw new Error(outcomeText(res.body));
+    // A resend before the log entry below is written applies the merges again: they are idempotent.
+    if (merges.length > 0) await deps.mergePatients(merges, source.id);
   } catch (err) {
     const message = isOutcomeError(err) ? outcomeText(err.outcome) : (err as Error).message;
     return reject(source, { severity: 'E', code: HL7_ERROR.applicationInternalError, message }, 'error', 'AE');

@@ -6,6 +6,7 @@ import { encodeMllp, MllpDecoder } from '@kennebec/hl7v2';
 import { fhirApiFor } from '../../compose.ts';
 import { createSource, type DataSource } from '../sources/index.ts';
 import { startMllpServer, type RunningMllpServer } from './mllp-server.ts';
+import { ingestDepsFor } from './deps.ts';
 
 /** HL7 v2 over real TCP (MLLP) and over HTTPS, into the FHIR store. */
 let t: TestServer;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   t = await createTestServer();
   lab = await createSource(t.deps, { name: 'North Lab', hl7Facility: 'NORTHLAB', oid: '2.16.840.1.113883.3.5555' });
   mllp = await startMllpServer(
-    { db: t.deps.db, dispatch: fhirApiFor(t.deps).dispatch, now: () => new Date(), logger: t.deps.logger },
+    { ...ingestDepsFor(t.deps, fhirApiFor(t.deps).dispatch), logger: t.deps.logger },
     { port: 0, host: '127.0.0.1', maxFrameBytes: 1024 * 1024 },
   );
 });
@@ -119,6 +120,31 @@ describe('HL7 v2 over MLLP', () => {
     const acks = await exchange([big, adt('CTRL-4')]);
     expect(msa(acks[0] as string)[1]).toBe('AR');
     expect(msa(acks[1] as string).slice(1, 3)).toEqual(['AA', 'CTRL-4']);
+  });
+});
+
+describe('ADT^A40 merge', () => {
+  it("marks the merged record replaced-by the surviving one and joins their Persons", async () => {
+    await exchange([adt('M-1', 'NORTHLAB', 'MRN-OLD'), adt('M-2', 'NORTHLAB', 'MRN-NEW')]);
+    const a40 = [
+      'MSH|^~\\&|ADT|NORTHLAB|KENNEBEC|HIE|20240305120000-0500||ADT^A40^ADT_A39|M-3|P|2.5.1',
+      'EVN|A40|20240305120000-0500',
+      'PID|1||MRN-NEW^^^NORTHLAB^MR||Ouimet^Claire^M||19750412|F',
+      'MRG|MRN-OLD^^^NORTHLAB^MR',
+    ].join('\r');
+    const [ack] = await exchange([a40]);
+    expect(msa(ack as string)[1], ack).toBe('AA');
+    const rows = await t.deps.db.query<{ id: string; content: { active?: boolean; link?: { type: string }[]; identifier: { value: string }[] } }>(
+      `select id, content from resource where resource_type = 'Patient' and source_org = $1 and (content::text like '%MRN-OLD%' or content::text like '%MRN-NEW%')`,
+      [lab.id],
+    );
+    const old = rows.rows.find((r) => r.content.identifier.some((i) => i.value === 'MRN-OLD'));
+    const kept = rows.rows.find((r) => r.content.identifier.some((i) => i.value === 'MRN-NEW'));
+    expect(old?.content.active).toBe(false);
+    expect(old?.content.link?.[0]?.type).toBe('replaced-by');
+    expect(kept?.content.link?.[0]?.type).toBe('replaces');
+    const persons = await t.deps.db.query<{ person_id: string }>('select distinct person_id from mpi_link where patient_id = any($1::text[])', [[old?.id, kept?.id]]);
+    expect(persons.rows).toHaveLength(1);
   });
 });
 

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps.ts';
 import { actorOrganization, authorize } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { ingestHl7v2 } from './ingest-hl7v2.ts';
+import { ingestDepsFor } from './deps.ts';
 import { ingestCcda } from './ingest-ccda.ts';
 import { listMessages, reprocessMessage } from './messages.ts';
 
@@ -49,7 +50,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: { deps: AppDeps; 
     const actor = await deps.authenticate(req.headers.authorization);
     authorize(actor, { resourceType: 'Organization', interaction: 'u' });
     const { id } = req.params as { id: string };
-    const result = await reprocessMessage({ db: deps.db, dispatch: opts.dispatch, now: () => deps.clock.now() }, id);
+    const result = await reprocessMessage(ingestDepsFor(deps, opts.dispatch), id);
     if (!result) throw errors.notFound(`message ${id}`);
     return reply.send({ status: result.status, code: result.code, ack: result.ack });
   });
@@ -59,7 +60,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: { deps: AppDeps; 
     if (!orgId) throw errors.forbidden('Only a data source\'s client may send HL7 v2 messages');
     authorize(actor, { resourceType: 'Patient', interaction: 'u' });
     if (typeof req.body !== 'string' || req.body.length === 0) throw errors.badRequest('The body must be one HL7 v2 message (x-application/hl7-v2+er7)');
-    const result = await ingestHl7v2({ db: deps.db, dispatch: opts.dispatch, now: () => deps.clock.now() }, req.body, 'http', { callerOrgId: orgId });
+    const result = await ingestHl7v2(ingestDepsFor(deps, opts.dispatch), req.body, 'http', { callerOrgId: orgId });
     return reply.type('x-application/hl7-v2+er7; charset=utf-8').send(result.ack);
   });
 }

@@ -5,6 +5,7 @@ import { linkPatient } from './link-patient.ts';
 export { linkPatient, scoreCandidates, type LinkResult } from './link-patient.ts';
 export { matchOperation } from './match-operation.ts';
 export { everythingOperation } from './everything-operation.ts';
+export { mergePatients, type PatientMerge } from './merge-patients.ts';
 export { listReviews, decideReview, ReviewError, type ReviewItem } from './review.ts';
 export { mpiPlugin } from './routes.ts';
 

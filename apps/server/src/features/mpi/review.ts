@@ -1,6 +1,6 @@
-import type { Person } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
 import type { SqlFhirStore, WriteContext } from '@kennebec/fhir-store';
+import { movePatientToPersonOf } from './merge-patients.ts';
 
 /**
  * The review queue: pairs scored between the thresholds, decided by HIE staff. "link" moves
@@ -84,24 +84,9 @@ export async function decideReview(
     if (item.status !== 'open') throw new ReviewError(`Review item ${id} was already decided (${item.status})`);
     if (decision === 'link') {
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', ['kennebec:mpi']);
-      const links = await tx.query<{ patient_id: string; person_id: string }>('select patient_id, person_id from mpi_link where patient_id = any($1::text[])', [
-        [item.patient_id, item.candidate_patient_id],
-      ]);
-      const from = links.rows.find((l) => l.patient_id === item.patient_id)?.person_id;
-      const to = links.rows.find((l) => l.patient_id === item.candidate_patient_id)?.person_id;
-      if (!from || !to) throw new ReviewError('Both Patients must be linked to a Person');
-      if (from !== to) {
-        const ref = `Patient/${item.patient_id}`;
-        const target = (await repo.read('Person', to))?.resource as Person | undefined;
-        const source = (await repo.read('Person', from))?.resource as Person | undefined;
-        if (!target || !source) throw new ReviewError('A Person of this pair no longer exists');
-        await repo.update({ ...target, id: to, link: [...(target.link ?? []), { target: { reference: ref }, assurance: 'level3' }] }, ctx);
-        const remaining = (source.link ?? []).filter((l) => l.target.reference !== ref);
-        const { link: _old, ...rest } = source;
-        await repo.update({ ...rest, id: from, active: remaining.length > 0, ...(remaining.length > 0 ? { link: remaining } : {}) }, ctx);
-        await tx.query(`update mpi_link set person_id = $2, decision = 'link', matched_patient_id = $3 where patient_id = $1`, [item.patient_id, to, item.candidate_patient_id]);
-        await tx.query(`update resource set person_id = $2 where resource_type = 'Patient' and id = $1`, [item.patient_id, to]);
-      }
+      const linked = await tx.query('select 1 from mpi_link where patient_id = any($1::text[])', [[item.patient_id, item.candidate_patient_id]]);
+      if (linked.rows.length < 2) throw new ReviewError('Both Patients must be linked to a Person');
+      await movePatientToPersonOf(repo, tx, item.patient_id, item.candidate_patient_id, ctx);
     }
     const res = await tx.query<Row>(
       `update mpi_review set status = $2, reason = $3, decided_by = $4, decided_at = now() where id = $1::bigint returning ${COLUMNS}`,
