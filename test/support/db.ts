@@ -48,7 +48,3 @@ export async function createTestDatabaseEnv(): Promise<{ env: Record<string, str
   const dir = await mkdtemp(join(tmpdir(), 'kennebec-data-'));
   return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
-
-export function testDatabaseKind(): 'postgres' | 'pglite' {
-  return inject('kennebecDb').kind;
-}

@@ -1,3 +1,3 @@
-export { createTestDatabase, createTestDatabaseEnv, testDatabaseKind } from './db.ts';
+export { createTestDatabase, createTestDatabaseEnv } from './db.ts';
 export { createTestServer, TEST_BASE_URL, type TestServer } from './app.ts';
 export { freePort } from './net.ts';

@@ -1,4 +1,3 @@
-import type { Queryable } from '@kennebec/db';
 import type { IndexRows } from './types.ts';
 
 /**
@@ -67,16 +66,4 @@ export function indexInsertCtes(owned: OwnedIndexRows[], firstParam: number): { 
 /** CTEs deleting the index rows of one resource; `$typeParam`/`$idParam` hold its type and id. */
 export function indexDeleteCtes(typeParam: number, idParam: number): string[] {
   return TABLES.map((t) => `d_${t.table} as (delete from ${t.table} where resource_type = $${typeParam} and resource_id = $${idParam})`);
-}
-
-export async function deleteIndexRows(q: Queryable, resourceType: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const ctes = TABLES.map((t) => `d_${t.table} as (delete from ${t.table} where resource_type = $1 and resource_id = any($2::text[]))`);
-  await q.query(`with ${ctes.join(',\n')} select 1`, [resourceType, ids]);
-}
-
-export async function insertIndexRows(q: Queryable, owned: OwnedIndexRows[]): Promise<void> {
-  const { ctes, params } = indexInsertCtes(owned, 1);
-  if (ctes.length === 0) return;
-  await q.query(`with ${ctes.join(',\n')} select 1`, params);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { materialize, resourceOf, serializeJson } from './json.ts';
+import { resourceOf, serializeJson } from './json.ts';
 
 const version = (raw: string) => ({ resourceType: 'Patient', id: 'p', versionId: 1, lastUpdated: '2020-01-01T00:00:00Z', deleted: false, author: 'a', sourceOrg: null, raw });
 
@@ -10,9 +10,5 @@ describe('raw JSON pass-through', () => {
     const text = serializeJson(bundle);
     expect(JSON.parse(text)).toEqual({ resourceType: 'Bundle', entry: [{ resource: JSON.parse(raw) }, { resource: JSON.parse(raw) }], note: '\u0000' });
     expect(serializeJson(resourceOf(version(raw)))).toBe(raw);
-  });
-
-  it('materializes a marker back into an object', () => {
-    expect(materialize(resourceOf(version('{"resourceType":"Patient"}')))).toEqual({ resourceType: 'Patient' });
   });
 });

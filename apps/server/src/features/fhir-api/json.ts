@@ -28,12 +28,6 @@ function isRaw(value: unknown): value is RawMarker {
   return typeof value === 'object' && value !== null && RAW in value;
 }
 
-/** Parses a marker back into an object (for callers that must inspect a response body). */
-export function materialize<T>(value: T): T {
-  if (isRaw(value)) return JSON.parse(value[RAW]) as T;
-  return value;
-}
-
 export function serializeJson(body: unknown): string {
   if (isRaw(body)) return body[RAW];
   const raws: string[] = [];

@@ -117,11 +117,6 @@ export async function listSources(db: Queryable): Promise<DataSource[]> {
   return res.rows.map(toSource);
 }
 
-export async function findSource(db: Queryable, id: string): Promise<DataSource | null> {
-  const res = await db.query<Row>(`select ${COLUMNS} from data_source where org_id = $1`, [id]);
-  return res.rows[0] ? toSource(res.rows[0]) : null;
-}
-
 /** The source whose registered sending facility (MSH-4) this is, if any. */
 export async function findSourceByFacility(db: Queryable, facility: string): Promise<DataSource | null> {
   const res = await db.query<Row>(`select ${COLUMNS} from data_source where hl7_facility = $1 and disabled_at is null`, [facility]);
