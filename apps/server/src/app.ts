@@ -4,14 +4,15 @@ import { errors } from '@kennebec/fhir';
 import type { AppDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
 import { healthPlugin } from './features/health/index.ts';
-import { createFhirApi, fhirHttpPlugin } from './features/fhir-api/index.ts';
+import { fhirHttpPlugin, type FhirApi } from './features/fhir-api/index.ts';
+import { fhirApiFor } from './compose.ts';
 import { smartAuthPlugin } from './features/smart-auth/index.ts';
 import { sourcesPlugin } from './features/sources/index.ts';
 import { mpiPlugin } from './features/mpi/index.ts';
 import { ingestPlugin } from './features/ingestion/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -34,7 +35,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sourcesPlugin, { deps });
   await app.register(mpiPlugin, { deps });
 
-  const api = createFhirApi({ ...deps, baseUrl: deps.config.baseUrl, publishedAt: deps.clock.now().toISOString() });
   await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });
   await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
   return app;

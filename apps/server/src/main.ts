@@ -16,12 +16,14 @@ export interface RunningServer {
 }
 
 export async function startServer(deps: AppDeps): Promise<RunningServer> {
-  const app = await buildApp(deps);
+  // One FHIR API serves HTTP and the MLLP listener.
+  const api = fhirApiFor(deps);
+  const app = await buildApp(deps, api);
   await app.listen({ port: deps.config.port, host: deps.config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : deps.config.port;
   const mllp = await startMllpServer(
-    { ...ingestDepsFor(deps, fhirApiFor(deps).dispatch), logger: deps.logger },
+    { ...ingestDepsFor(deps, api.dispatch), logger: deps.logger },
     { port: deps.config.mllpPort, host: deps.config.host, maxFrameBytes: deps.config.bodyLimit },
   );
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import { errors } from '@kennebec/fhir';
-import type { Actor, Interaction } from './actor.ts';
+import { actorOrganization, type Actor, type Interaction } from './actor.ts';
 
 /**
  * The one authorization decision point for health data. Every FHIR interaction asks here before
@@ -27,4 +27,15 @@ export function authorize(actor: Actor, req: AccessRequest): void {
       `Not permitted to ${NAMES[req.interaction]} ${req.resourceType}: requires scope system/${req.resourceType}.${req.interaction}`,
     );
   }
+}
+
+/**
+ * Sending data into the HIE as a source: the actor must belong to a registered data source and
+ * hold the scope for what it sends. Returns the source's organization id.
+ */
+export function authorizeSource(actor: Actor, req: AccessRequest): string {
+  const orgId = actorOrganization(actor);
+  if (!orgId) throw errors.forbidden("Only a data source's client may send data to the HIE");
+  authorize(actor, req);
+  return orgId;
 }

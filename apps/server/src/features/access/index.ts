@@ -1,3 +1,3 @@
 export type { Actor, ClientActor, SystemActor, GrantedScope, Interaction } from './actor.ts';
 export { actorReference, actorOrganization } from './actor.ts';
-export { authorize, isPermitted, type AccessRequest } from './authorize.ts';
+export { authorize, authorizeSource, isPermitted, type AccessRequest } from './authorize.ts';

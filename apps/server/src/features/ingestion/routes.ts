@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { errors } from '@kennebec/fhir';
 import type { AppDeps } from '../../deps.ts';
-import { actorOrganization, authorize } from '../access/index.ts';
+import { authorize, authorizeSource } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { ingestHl7v2 } from './ingest-hl7v2.ts';
 import { ingestDepsFor } from './deps.ts';
@@ -22,9 +22,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: { deps: AppDeps; 
   app.addContentTypeParser(['application/xml', 'text/xml', 'application/hl7-cda+xml'], { parseAs: 'buffer', bodyLimit: deps.config.bodyLimit }, (_req, body, done) => done(null, body));
   app.post('/ingest/ccda', async (req, reply) => {
     const actor = await deps.authenticate(req.headers.authorization);
-    const orgId = actorOrganization(actor);
-    if (!orgId) throw errors.forbidden("Only a data source's client may send documents");
-    authorize(actor, { resourceType: 'DocumentReference', interaction: 'c' });
+    const orgId = authorizeSource(actor, { resourceType: 'DocumentReference', interaction: 'c' });
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw errors.badRequest('The body must be one C-CDA document (application/xml)');
     const result = await ingestCcda({ dispatch: opts.dispatch }, req.body, orgId, deps.config.bodyLimit);
     const created = (result.response.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
@@ -56,9 +54,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: { deps: AppDeps; 
   });
   app.post('/ingest/hl7v2', async (req, reply) => {
     const actor = await deps.authenticate(req.headers.authorization);
-    const orgId = actorOrganization(actor);
-    if (!orgId) throw errors.forbidden('Only a data source\'s client may send HL7 v2 messages');
-    authorize(actor, { resourceType: 'Patient', interaction: 'u' });
+    const orgId = authorizeSource(actor, { resourceType: 'Patient', interaction: 'u' });
     if (typeof req.body !== 'string' || req.body.length === 0) throw errors.badRequest('The body must be one HL7 v2 message (x-application/hl7-v2+er7)');
     const result = await ingestHl7v2(ingestDepsFor(deps, opts.dispatch), req.body, 'http', { callerOrgId: orgId });
     return reply.type('x-application/hl7-v2+er7; charset=utf-8').send(result.ack);

@@ -15,6 +15,11 @@ import { blockingKeys, decide, fromFhirPatient, normalize, scorePair, type Decis
  * arriving at once cannot both start a new Person unseen by the other.
  */
 const MPI_LOCK = 'kennebec:mpi';
+
+/** Serializes changes to links (new links, review decisions, merges) for the rest of the transaction. */
+export async function lockMpi(tx: Queryable): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [MPI_LOCK]);
+}
 const MAX_CANDIDATES = 500;
 
 export interface LinkResult {
@@ -71,7 +76,7 @@ export async function linkPatient(repo: SqlFhirRepository, tx: Queryable, patien
   );
   // An already linked Patient keeps its Person; only a new link needs the lock.
   const known = await tx.query<{ n: number }>('select 1 as n from mpi_link where patient_id = $1', [patient.id]);
-  if (known.rows.length === 0) await tx.query('select pg_advisory_xact_lock(hashtext($1))', [MPI_LOCK]);
+  if (known.rows.length === 0) await lockMpi(tx);
   const existing = await tx.query<{ person_id: string; decision: Decision; score: number | null; matched_patient_id: string | null }>(
     'select person_id, decision, score, matched_patient_id from mpi_link where patient_id = $1',
     [patient.id],

@@ -1,6 +1,7 @@
 import type { Identifier, Patient, Person } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
 import type { SqlFhirRepository, SqlFhirStore, WriteContext } from '@kennebec/fhir-store';
+import { lockMpi } from './link-patient.ts';
 
 /**
  * A source's own merge of two of its records (HL7 ADT^A40): the merged Patient is marked
@@ -24,7 +25,7 @@ async function findByIdentifier(tx: Queryable, sourceOrg: string, id: Identifier
 
 export async function mergePatients(store: SqlFhirStore, merges: PatientMerge[], sourceOrg: string, ctx: WriteContext): Promise<number> {
   return store.transaction(async (repo, tx) => {
-    await tx.query('select pg_advisory_xact_lock(hashtext($1))', ['kennebec:mpi']);
+    await lockMpi(tx);
     let applied = 0;
     for (const m of merges) {
       const survivingId = await findByIdentifier(tx, sourceOrg, m.surviving);

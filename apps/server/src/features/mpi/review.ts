@@ -1,6 +1,7 @@
 import type { Queryable } from '@kennebec/db';
 import type { SqlFhirStore, WriteContext } from '@kennebec/fhir-store';
 import { movePatientToPersonOf } from './merge-patients.ts';
+import { lockMpi } from './link-patient.ts';
 
 /**
  * The review queue: pairs scored between the thresholds, decided by HIE staff. "link" moves
@@ -83,7 +84,7 @@ export async function decideReview(
     if (!item) throw new ReviewError(`No review item ${id}`, true);
     if (item.status !== 'open') throw new ReviewError(`Review item ${id} was already decided (${item.status})`);
     if (decision === 'link') {
-      await tx.query('select pg_advisory_xact_lock(hashtext($1))', ['kennebec:mpi']);
+      await lockMpi(tx);
       const linked = await tx.query('select 1 from mpi_link where patient_id = any($1::text[])', [[item.patient_id, item.candidate_patient_id]]);
       if (linked.rows.length < 2) throw new ReviewError('Both Patients must be linked to a Person');
       await movePatientToPersonOf(repo, tx, item.patient_id, item.candidate_patient_id, ctx);
