@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { compose, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins } from '@kennebec/server';
+import { compose, fhirApiFor, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins } from '@kennebec/server';
 import type { CliIo } from '../io.ts';
 
 /**
@@ -13,8 +13,8 @@ export async function serveCommand(io: CliIo): Promise<number> {
   const config = loadConfig(io.env);
   const deps = await compose(config);
   if (config.seedDemo) {
-    const result = await seedDemo(deps, { patientsPerOrg: config.seedPatients, log: (s) => io.out(s) });
-    if (result.seeded) io.out(`Demo data loaded: ${result.resources} resources`);
+    const result = await seedDemo(deps, { dispatch: fhirApiFor(deps).dispatch, patientsPerOrg: config.seedPatients, log: (s) => io.out(s) });
+    if (result.seeded) io.out(`Demo data loaded: ${result.resources} resources and ${result.messages} feed messages`);
   }
   const server = await startServer(deps);
   stopOnSignals(server, (m) => deps.logger.info(m));
