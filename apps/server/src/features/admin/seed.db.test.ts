@@ -74,7 +74,12 @@ describe('demo seed', () => {
     const bundle = await get<Bundle>(`/fhir/R4/Patient/${lab.id}/$everything?_count=1000`);
     const entries = bundle.entry ?? [];
     const hba1c = entries.filter((e) => e.resource?.resourceType === 'Observation' && (e.resource as Observation).code.coding?.some((c) => c.code === '4548-4'));
-    expect(hba1c.length).toBeGreaterThanOrEqual(3);
+    // Three draws from the laboratory; the latest also came in the practice's CCD and is shown
+    // once, naming both sources.
+    expect(hba1c).toHaveLength(3);
+    const sourcesOf = (e: (typeof hba1c)[number]): string[] =>
+      (e.extension ?? []).filter((x) => x.url.endsWith('source-organization')).map((x) => x.valueReference?.reference ?? '');
+    expect(hba1c.map(sourcesOf).filter((s) => s.length === 2)).toEqual([[`Organization/${CBLAB.id}`, `Organization/${PBFP.id}`]]);
     const docs = entries.filter((e) => e.resource?.resourceType === 'DocumentReference');
     expect(docs.length).toBeGreaterThan(0);
     const sources = new Set(entries.map((e) => e.extension?.find((x) => x.url.endsWith('source-organization'))?.valueReference?.reference));
