@@ -25,7 +25,7 @@ export async function serveCommand(io: CliIo): Promise<number> {
   io.out(`  OAuth 2.0 token  ${base}/oauth2/token`);
   const host = new URL(base).hostname;
   if (server.mllpPort !== null) io.out(`  HL7 v2 (MLLP)    tcp://${host}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
-  if (server.mllpTlsPort !== null) io.out(`  HL7 v2 (MLLP/TLS) ${host}:${server.mllpTlsPort}   (client certificate required)`);
+  if (server.mllpTlsPort !== null) io.out(`  HL7 v2 (TLS)     ${host}:${server.mllpTlsPort}   (MLLP over TLS, client certificate required)`);
   io.out(`  Health           ${base}/healthz`);
   for (const line of await demoLogins(deps)) io.out(line);
   io.out('Press Ctrl+C to stop.');
