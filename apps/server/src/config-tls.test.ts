@@ -60,6 +60,8 @@ describe('MLLP over TLS configuration', () => {
     // The private key never prints with the configuration.
     expect(JSON.stringify(c)).not.toContain('PRIVATE KEY');
     expect(loadConfig({ MLLP_TLS_CERT: files.cert, MLLP_TLS_KEY: files.key, MLLP_TLS_CA: files.ca, MLLP_TLS_PORT: '6661' }).mllpTls?.port).toBe(6661);
+    // Several CAs in one file are all trusted.
+    expect(loadConfig({ MLLP_TLS_CERT: files.cert, MLLP_TLS_KEY: files.key, MLLP_TLS_CA: files.cert }).mllpTls?.caCertificates).toHaveLength(2);
   });
 
   it('lists every missing or unreadable file at once, with the other problems', () => {

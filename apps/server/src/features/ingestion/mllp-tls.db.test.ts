@@ -56,16 +56,35 @@ interface Exchange {
   error?: NodeJS.ErrnoException;
   /** Whether the server closed the connection before we did. */
   closedByServer: boolean;
+  /** Whether the TLS session was resumed from an earlier one. */
+  resumed?: boolean;
 }
 
 /**
  * Opens a TLS connection with the given client certificate (or none), sends the messages, and
  * returns once `expectAcks` ACKs arrived or the connection ended.
  */
-function tlsExchange(client: TestCertificate | null, messages: string[], expectAcks = messages.length, port = tlsServer.port): Promise<Exchange> {
+function tlsExchange(
+  client: TestCertificate | null,
+  messages: string[],
+  expectAcks = messages.length,
+  port = tlsServer.port,
+  session?: { resume?: Buffer; onSession?: (s: Buffer) => void },
+): Promise<Exchange> {
   return new Promise((resolve) => {
     const result: Exchange = { acks: [], closedByServer: false };
-    const socket: TLSSocket = connect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost', ...(client ? { cert: client.cert, key: client.key } : {}) });
+    const socket: TLSSocket = connect({
+      host: '127.0.0.1',
+      port,
+      ca: ca.cert,
+      servername: 'localhost',
+      ...(client ? { cert: client.cert, key: client.key } : {}),
+      ...(session?.resume ? { session: session.resume } : {}),
+    });
+    socket.on('session', (s: Buffer) => session?.onSession?.(s));
+    socket.on('secureConnect', () => {
+      result.resumed = socket.isSessionReused();
+    });
     const decoder = new MllpDecoder();
     let done = false;
     const finish = (): void => {
@@ -151,6 +170,16 @@ describe('MLLP over TLS with client certificates', () => {
     expect(await logged('TLS-1')).toEqual([{ status: 'processed', channel: 'mllp-tls', error: null, source_org: north.id }]);
     const stored = await t.deps.db.query<{ n: string }>(`select count(*) as n from resource where resource_type = 'Patient' and source_org = $1`, [north.id]);
     expect(Number(stored.rows[0]?.n)).toBe(1);
+  });
+
+  it('knows the source on a resumed TLS session too', async () => {
+    let ticket: Buffer | undefined;
+    const first = await tlsExchange(certs.north, [adt('TLS-R1', 'NORTHHOSP')], 1, tlsServer.port, { onSession: (s) => (ticket = s) });
+    expect(msa(first.acks[0] as string)[1]).toBe('AA');
+    expect(ticket).toBeDefined();
+    const again = await tlsExchange(certs.north, [adt('TLS-R2', 'NORTHHOSP'), adt('TLS-R3', 'SOUTHCLIN')], 2, tlsServer.port, { resume: ticket as Buffer });
+    expect(again.resumed).toBe(true);
+    expect(again.acks.map((a) => msa(a)[1])).toEqual(['AA', 'AR']);
   });
 
   it('accepts a source registered by fingerprint alone', async () => {

@@ -55,8 +55,10 @@ export function createMllpTlsServer(tls: MllpTlsOptions, logger: Logger, onSecur
 
 /** Maps each message on a TLS connection to the source of its client certificate. */
 export function certificateCaller(deps: IngestDeps & { logger: Logger }, socket: TLSSocket): MessageCaller {
-  const fingerprint = socket.getPeerCertificate().fingerprint256;
+  // Also present on a resumed session: OpenSSL keeps the peer certificate in the session.
+  const fingerprint: string | undefined = socket.getPeerCertificate().fingerprint256;
   return async () => {
+    if (!fingerprint) return { options: { refusal: 'No client certificate on this connection' }, close: true };
     const source = await findSourceByCertificate(deps.db, fingerprint);
     if (!source) {
       deps.logger.warn({ remote: socket.remoteAddress, fingerprint }, 'mllp tls client certificate registered to no source; connection closed');
