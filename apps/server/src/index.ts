@@ -6,5 +6,14 @@ export type { AppDeps, Clock } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createClient } from './features/smart-auth/index.ts';
 export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';
-export { createSource, listSources, DataSourceError } from './features/sources/index.ts';
+export {
+  createSource,
+  listSources,
+  listSourcesWithCertificates,
+  addSourceCertificates,
+  removeSourceCertificate,
+  DataSourceError,
+  DataSourceNotFoundError,
+  type CertificateInput,
+} from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';

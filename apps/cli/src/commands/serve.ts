@@ -23,7 +23,9 @@ export async function serveCommand(io: CliIo): Promise<number> {
   io.out(`Kennebec is running (${deps.db.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
   io.out(`  FHIR R4 API      ${base}/fhir/R4   (CapabilityStatement: ${base}/fhir/R4/metadata)`);
   io.out(`  OAuth 2.0 token  ${base}/oauth2/token`);
-  io.out(`  HL7 v2 (MLLP)    tcp://${new URL(base).hostname}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
+  const host = new URL(base).hostname;
+  if (server.mllpPort !== null) io.out(`  HL7 v2 (MLLP)    tcp://${host}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
+  if (server.mllpTlsPort !== null) io.out(`  HL7 v2 (TLS)     ${host}:${server.mllpTlsPort}   (MLLP over TLS, client certificate required)`);
   io.out(`  Health           ${base}/healthz`);
   for (const line of await demoLogins(deps)) io.out(line);
   io.out('Press Ctrl+C to stop.');
