@@ -125,9 +125,17 @@ export async function membersOf(q: Queryable, personIds: readonly string[]): Pro
  * Rewrites the Person resources touched by `moves` from mpi_link: `link` lists their Patients
  * (keeping the order they had) and `active` says whether any is left. A Person whose last
  * Patient moved to another Person is inactive and links to that Person, so a reference to it
- * still leads to the person's record.
+ * still leads to the person's record. A Person shows the name, sex and birth date of its first
+ * Patient: copied again when that Patient changes (another one becomes first, or
+ * `changedPatient` is it).
  */
-export async function syncPersons(repo: SqlFhirRepository, tx: Queryable, moves: readonly Pick<Move, 'fromPersonId' | 'toPersonId'>[], ctx: WriteContext): Promise<void> {
+export async function syncPersons(
+  repo: SqlFhirRepository,
+  tx: Queryable,
+  moves: readonly Pick<Move, 'fromPersonId' | 'toPersonId'>[],
+  ctx: WriteContext,
+  changedPatient?: string,
+): Promise<void> {
   const ids = [...new Set(moves.flatMap((m) => (m.fromPersonId ? [m.fromPersonId, m.toPersonId] : [m.toPersonId])))].sort();
   const movedTo = new Map<string, string>();
   for (const m of moves) if (m.fromPersonId && m.fromPersonId !== m.toPersonId) movedTo.set(m.fromPersonId, m.toPersonId);
@@ -143,10 +151,24 @@ export async function syncPersons(repo: SqlFhirRepository, tx: Queryable, moves:
     const link: PersonLink[] =
       sorted.length > 0 ? sorted.map((p) => linkTo(p.patientId, p.decision)) : replacedBy ? [{ target: { reference: `Person/${replacedBy}` }, assurance: 'level4' }] : [];
     const active = sorted.length > 0;
-    if (current.active === active && JSON.stringify(current.link ?? []) === JSON.stringify(link)) continue;
-    const { link: _old, ...rest } = current;
-    await repo.update({ ...rest, id, active, ...(link.length > 0 ? { link } : {}) }, ctx);
+    const first = sorted[0]?.patientId;
+    const { link: _old, name: _name, gender: _gender, birthDate: _birthDate, ...rest } = current;
+    let shown: Pick<Person, 'name' | 'gender' | 'birthDate'> = { ...(current.name ? { name: current.name } : {}), ...(current.gender ? { gender: current.gender } : {}), ...(current.birthDate ? { birthDate: current.birthDate } : {}) };
+    if (first !== undefined && (current.link?.[0]?.target.reference !== `Patient/${first}` || first === changedPatient)) {
+      const p = (await repo.read('Patient', first))?.resource as Patient | undefined;
+      if (p) shown = { ...(p.name ? { name: p.name } : {}), ...(p.gender ? { gender: p.gender } : {}), ...(p.birthDate ? { birthDate: p.birthDate } : {}) };
+    }
+    const next: Person = { ...rest, ...shown, id, active, ...(link.length > 0 ? { link } : {}) };
+    if (canonical({ ...current, meta: undefined }) === canonical({ ...next, meta: undefined })) continue;
+    await repo.update({ ...next, id }, ctx);
   }
+}
+
+/** JSON with object keys sorted, to compare resources whatever order their keys were written in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value,
+  );
 }
 
 /** Pairs kept apart by HIE staff among `others`, for `patientId`. */

@@ -106,7 +106,8 @@ export async function reevaluatePatient(repo: SqlFhirRepository, tx: Queryable, 
     { id: null, action: 're-evaluation', reason: `Demographics changed: ${outcome.join('; ')}`, actor: ctx.author },
     { patientId: id, fromPersonId: own, toPersonId: moveTo, decision, score: basis?.score ?? null, matchedPatientId: matched, evidence: basis?.evidence ?? [] },
   );
-  if (moveTo !== own) await syncPersons(repo, tx, [{ fromPersonId: own, toPersonId: moveTo }], ctx);
+  // Also when it stays: its Person may show its demographics.
+  await syncPersons(repo, tx, [{ fromPersonId: own, toPersonId: moveTo }], ctx, id);
   return { personId: moveTo, decision, score: basis?.score ?? null, matchedPatientId: matched };
 }
 

@@ -92,6 +92,20 @@ describe('unlink', () => {
     expect(errorCode(await act(`/admin/mpi/changes/${split.changeId}/undo`, { reason: 'twice' }, 409))).toBe('KB-MPI-CONFLICT');
   });
 
+  it('shows on a Person the demographics of its first Patient, after that one leaves and after an update', async () => {
+    const base = { family: 'Lavoie', birthDate: '1950-05-25', ssn: '900-40-2002', phone: '207-555-2002' };
+    const a = await api.create(north, patient({ ...base, given: 'Robert', mrn: 'LA-1', system: N }));
+    const b = await api.create(south, patient({ ...base, given: 'Bob', mrn: 'LA-2', system: S }));
+    const person = (await api.personOf(north, a)).id;
+    expect((await api.personOf(north, b)).id).toBe(person);
+    await act(`/admin/mpi/patients/${a}/unlink`, { reason: 'Robert is the father of Bob' });
+    const shown = async (): Promise<string | undefined> => (await api.call('GET', `/fhir/R4/Person/${person}`, north)).json<Person>().name?.[0]?.given?.[0];
+    expect(await shown()).toBe('Bob');
+    await api.update(south, b, patient({ ...base, given: 'Bobby', mrn: 'LA-2', system: S }));
+    expect(await shown()).toBe('Bobby');
+    expect(await inconsistencies(t.deps.db)).toEqual([]);
+  });
+
   it('answers 404 for a Patient the index does not know, and 403 without the Person update scope', async () => {
     expect((await api.call('POST', '/admin/mpi/patients/nobody/unlink', staff, { reason: 'because' })).status).toBe(404);
     const reader = { authorization: `Bearer ${await t.token('system/Person.rs')}` };
