@@ -159,6 +159,23 @@ describe('merge of two Persons', () => {
   });
 });
 
+describe('safety rules across a Person', () => {
+  it("sends to review a new record that matches one record of a Person but is set apart from another of its records", async () => {
+    const base = { family: 'Pelletier', given: 'Andre', phone: '207-555-0150', line: '20 Mast Rd', city: 'Gardiner', zip: '04345' };
+    const father = await api.create(north, patient({ ...base, mrn: 'PE-1', system: N, birthDate: '1950-01-20' }));
+    const son = await api.create(north, patient({ ...base, mrn: 'PE-2', system: N, birthDate: '1980-05-11', suffix: 'Jr' }));
+    const fatherPerson = (await api.personOf(north, father)).id;
+    const sonPerson = (await api.personOf(north, son)).id;
+    expect(sonPerson).not.toBe(fatherPerson);
+    // A wrong merge by staff puts father and son in one Person.
+    await act(`/admin/mpi/persons/${sonPerson}/merge`, { into: fatherPerson, reason: 'Looked like one chart' });
+    const senior = await api.create(south, patient({ ...base, mrn: 'PE-9', system: S, birthDate: '1950-01-20', suffix: 'Sr' }));
+    expect((await api.personOf(north, senior)).id).not.toBe(fatherPerson);
+    const items = (await api.call('GET', '/admin/mpi/reviews', staff)).json().reviews as { patientId: string; candidatePatientId: string; cause: string }[];
+    expect(items.filter((r) => r.patientId === senior)).toEqual([expect.objectContaining({ candidatePatientId: son, cause: 'new-record' })]);
+  });
+});
+
 describe('undo', () => {
   it('splits an automatic link back out into a Person of its own', async () => {
     const { a, b, person } = await pair('Omer', 'Gendron', '1944-04-04', '900-60-3001');
