@@ -138,6 +138,31 @@ describe('ADT^A08 and ADT^A31', () => {
     expect(await inconsistencies(t.deps.db)).toEqual([]);
   });
 
+  it('records an ADT^A40 merge as an a40 change, which staff cannot undo', async () => {
+    await send(adt('A01', 'RE-5', 'CO-5', '19300101'));
+    await send(adt('A01', 'RE-6', 'CO-6', '19990909'));
+    const merged = await hl7Patient('CO-5');
+    const surviving = await hl7Patient('CO-6');
+    const from = (await api.personOf(north, merged)).id;
+    expect(from).not.toBe((await api.personOf(north, surviving)).id);
+    await send(
+      [
+        'MSH|^~\\&|ADT|NORTHCLINIC|KENNEBEC|HIE|20240305120000-0500||ADT^A40^ADT_A39|RE-7|P|2.5.1',
+        'EVN|A40|20240305120000-0500',
+        'PID|1||CO-6^^^NORTHCLINIC^MR||Ouimet^Claire||19990909|F',
+        'MRG|CO-5^^^NORTHCLINIC^MR',
+      ].join('\r'),
+    );
+    const to = (await api.personOf(north, surviving)).id;
+    expect((await api.personOf(north, merged)).id).toBe(to);
+    const [latest] = await historyOf(merged);
+    expect(latest).toMatchObject({ action: 'a40', fromPersonId: from, toPersonId: to, actor: 'System/hl7v2' });
+    const undo = await api.call('POST', `/admin/mpi/changes/${latest?.changeId}/undo`, staff, { reason: 'try' });
+    expect(undo.status).toBe(422);
+    expect(undo.body).toContain('KB-MPI-NOT-UNDOABLE');
+    expect(await inconsistencies(t.deps.db)).toEqual([]);
+  });
+
   it('re-evaluates on A31 (update person information) as well', async () => {
     await send(adt('A01', 'RE-3', 'CO-2', '19750412'));
     const id = await hl7Patient('CO-2');
