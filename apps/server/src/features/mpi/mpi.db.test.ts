@@ -139,7 +139,8 @@ describe('review queue', () => {
     expect(decided.json()).toMatchObject({ status: 'linked', reason: 'Same person: birth date typo confirmed by phone', decidedBy: expect.stringMatching(/^Client\//) });
     expect((await personOf(b))?.id).toBe((await personOf(a))?.id);
     const again = await t.app.inject({ method: 'POST', url: `/admin/mpi/reviews/${item?.id}`, headers: staff, payload: { decision: 'keep-apart', reason: 'changed my mind' } });
-    expect(again.statusCode).toBe(422);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('KB-MPI-CONFLICT');
   });
 
   it('keeps a reviewed pair apart with a reason, and refuses clients without Person scopes', async () => {
