@@ -46,6 +46,26 @@ describe('comparators', () => {
     expect(compareBirthDate(undefined, '19550101').level).toBe('missing');
   });
 
+  it('birth dates: a year off by one with day and month equal is close even across a decade', () => {
+    expect(compareBirthDate('19891231', '19901231')).toMatchObject({ level: 'close', detail: 'year-off-by-one', yearGap: 1 });
+    expect(compareBirthDate('19991105', '20001105')).toMatchObject({ level: 'close', detail: 'year-off-by-one' });
+    // A year apart on another day is two people (siblings) as far as the date can tell.
+    expect(compareBirthDate('19891231', '19900315').level).toBe('disagree');
+    // One digit of the decade: close, and the gap is there for the parent/child rule.
+    expect(compareBirthDate('19550312', '19850312')).toMatchObject({ level: 'close', detail: 'typo', yearGap: 30 });
+  });
+
+  it('SSNs: one typo or transposition is close, two are partial, an entirely different number disagrees', () => {
+    expect(compareSsn('912345678', '912345678').level).toBe('exact');
+    expect(compareSsn('912345678', '912345679')).toEqual({ level: 'close', detail: 'typo' });
+    expect(compareSsn('912345678', '913245678')).toEqual({ level: 'close', detail: 'typo' });
+    expect(compareSsn('912345678', '912345699')).toEqual({ level: 'partial', detail: 'two-digits' });
+    expect(compareSsn('912345678', '921345687')).toEqual({ level: 'partial', detail: 'two-digits' });
+    expect(compareSsn('912345678', '955261212').level).toBe('disagree');
+    expect(compareSsn('4524218', '5215850').level).toBe('disagree');
+    expect(compareSsn('912345678', undefined).level).toBe('missing');
+  });
+
   it('address, phone, SSN, sex, suffix', () => {
     const a = normalize({ given: ['x'], family: 'y', address: { line: ['12 Main Street'], city: 'Augusta', postalCode: '04330' } });
     const b = normalize({ given: ['x'], family: 'y', address: { line: ['12 Main St'], city: 'Augusta', postalCode: '04330-0001' } });
