@@ -8,7 +8,7 @@
 import { decide, DEFAULT_THRESHOLDS, type Decision, type Thresholds } from './decide.ts';
 import { NameFrequencies, type FrequencyOptions } from './frequency.ts';
 import { normalize, type Demographics, type NormalizedRecord } from './normalize.ts';
-import { scorePair, type Evidence, type Field, type LevelWeights, type Rule, type ScoreOptions } from './score.ts';
+import { DEFAULT_WEIGHTS, nameBits, scoreOnly, scorePair, type Evidence, type Field, type LevelWeights, type Rule, type ScoreOptions } from './score.ts';
 import { soundex } from './strings.ts';
 
 function pair(a: string, b: string): string {
@@ -209,19 +209,24 @@ export class MatchIndex {
   match(record: Demographics | NormalizedRecord, opts: MatchOptions = {}): MatchCandidate[] {
     const r = isNormalized(record) ? record : normalize(record);
     const limit = opts.limit ?? 5;
-    const scored: MatchCandidate[] = [];
-    const scoreOpts: ScoreOptions = { withValues: opts.withValues === true };
-    if (this.opts.weights !== undefined) scoreOpts.weights = this.opts.weights;
-    if (this.frequencies !== undefined) scoreOpts.frequencies = this.frequencies;
+    const weights = this.opts.weights ?? DEFAULT_WEIGHTS;
+    const bits = this.frequencies === undefined ? undefined : nameBits(r, this.frequencies);
+    // Rank on score alone; per-field evidence is built for the returned few only.
+    const ranked: { slot: number; id: string; score: number; decision: Decision; rules: Rule[] }[] = [];
     for (const slot of this.candidateSlots(r)) {
-      const s = scorePair(r, this.records[slot] as NormalizedRecord, scoreOpts);
+      const s = scoreOnly(r, this.records[slot] as NormalizedRecord, weights, bits);
       this.comparisons++;
       const decision = decide(s, this.thresholds);
       if (opts.excludeNew === true && decision === 'new') continue;
-      scored.push({ id: this.ids[slot] as string, score: s.score, decision, evidence: s.evidence, rules: s.rules });
+      ranked.push({ slot, id: this.ids[slot] as string, score: s.score, decision, rules: s.rules });
     }
-    scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    return scored.length > limit ? scored.slice(0, limit) : scored;
+    ranked.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const scoreOpts: ScoreOptions = { weights, withValues: opts.withValues === true };
+    if (this.frequencies !== undefined) scoreOpts.frequencies = this.frequencies;
+    return ranked.slice(0, limit).map((c) => {
+      const { evidence } = scorePair(r, this.records[c.slot] as NormalizedRecord, scoreOpts);
+      return { id: c.id, score: c.score, decision: c.decision, evidence, rules: c.rules };
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareBirthDate, compareFamily, compareGiven, compareLocality, comparePhone, compareSex, compareSsn, compareStreet, compareSuffix } from './compare.ts';
 import { normalize } from './normalize.ts';
-import { damerauLevenshtein, jaroWinkler, nysiis, soundex } from './strings.ts';
+import { damerauLevenshtein, jaroWinkler, nysiis, soundex, withinOneEdit } from './strings.ts';
 
 const rec = (family: string, extra: Partial<Parameters<typeof normalize>[0]> = {}) => normalize({ given: ['x'], family, ...extra });
 
@@ -16,6 +16,32 @@ describe('string measures', () => {
     expect(soundex('ashcraft')).toBe('a261');
     expect(nysiis('knight')).toBe(nysiis('night'));
     expect(nysiis('macdonald')).toBe(nysiis('mcdonald'));
+  });
+});
+
+describe('one-edit check', () => {
+  it('agrees with the full Damerau–Levenshtein distance on short strings', () => {
+    let x = 1;
+    const next = (k: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % k;
+    };
+    const word = (): string => Array.from({ length: next(6) }, () => 'abc'[next(3)]).join('');
+    for (let n = 0; n < 20_000; n++) {
+      const a = word();
+      // Half the pairs one random edit apart, so both answers are well represented.
+      let b = word();
+      if (n % 2 === 0 && a.length > 1) {
+        const i = next(a.length - 1);
+        b = [a.slice(0, i) + a.slice(i + 1), a.slice(0, i) + 'c' + a.slice(i + 1), a.slice(0, i) + (a[i + 1] ?? '') + (a[i] ?? '') + a.slice(i + 2)][next(3)] as string;
+      }
+      const full = damerauLevenshtein(a, b);
+      expect(withinOneEdit(a, b), `${a} ${b}`).toBe(full <= 1);
+      expect(damerauLevenshtein(a, b, 1), `${a} ${b}`).toBe(Math.min(full, 2));
+      // With a bound, distances above it are only reported as above it.
+      const bounded = damerauLevenshtein(a, b, 2);
+      expect(full <= 2 ? bounded === full : bounded > 2, `${a} ${b}`).toBe(true);
+    }
   });
 });
 

@@ -23,11 +23,15 @@ function at(level: Level, detail: string): Comparison {
   return { level, detail };
 }
 
-/** Similar enough to be a spelling variant: Jaro–Winkler ≥ 0.9, one edit, or same NYSIIS code. */
-function closeString(a: string, b: string): string | undefined {
-  if (damerauLevenshtein(a, b, 1) <= 1 && Math.min(a.length, b.length) >= 3) return 'typo';
-  if (jaroWinkler(a, b) >= 0.9) return 'similar';
-  if (a.length >= 3 && b.length >= 3 && nysiis(a) === nysiis(b) && jaroWinkler(a, b) >= 0.8) return 'phonetic';
+/**
+ * Similar enough to be a spelling variant: one edit, Jaro–Winkler ≥ 0.9, or the same NYSIIS
+ * code with Jaro–Winkler ≥ 0.8. `jw` is jaroWinkler(a, b), computed once by the caller; the
+ * phonetic code is only worked out where it can change the answer.
+ */
+function closeString(a: string, b: string, jw: number): string | undefined {
+  if (Math.min(a.length, b.length) >= 3 && damerauLevenshtein(a, b, 1) <= 1) return 'typo';
+  if (jw >= 0.9) return 'similar';
+  if (jw >= 0.8 && a.length >= 3 && b.length >= 3 && nysiis(a) === nysiis(b)) return 'phonetic';
   return undefined;
 }
 
@@ -37,15 +41,16 @@ export function compareGiven(a: readonly string[], b: readonly string[]): Compar
   const gb = b[0];
   if (ga === undefined || gb === undefined) return MISSING;
   if (ga === gb) return EXACT;
-  if (a.join('') === b.join('')) return at('close', 'spacing');
+  if ((a.length > 1 || b.length > 1) && a.join('') === b.join('')) return at('close', 'spacing');
   if (areNicknames(ga, gb)) return at('close', 'nickname');
+  const jw = jaroWinkler(ga, gb);
   if (ga.length > 1 && gb.length > 1) {
-    const why = closeString(ga, gb);
+    const why = closeString(ga, gb, jw);
     if (why !== undefined) return at('close', why);
   }
   if (a.includes(gb) || b.includes(ga)) return at('close', 'middle-name');
   if ((ga.length === 1 || gb.length === 1) && ga[0] === gb[0]) return at('partial', 'initial');
-  if (jaroWinkler(ga, gb) >= 0.8) return at('partial', 'similar');
+  if (jw >= 0.8) return at('partial', 'similar');
   return DISAGREE;
 }
 
@@ -57,9 +62,10 @@ export function compareFamily(a: NormalizedRecord, b: NormalizedRecord): Compari
     for (const p of a.familyParts) if (p.length > 1 && b.familyParts.includes(p)) return at('close', 'compound');
   }
   if (a.otherFamilies.includes(b.family) || b.otherFamilies.includes(a.family)) return at('close', 'previous-name');
-  const why = closeString(a.family, b.family);
+  const jw = jaroWinkler(a.family, b.family);
+  const why = closeString(a.family, b.family, jw);
   if (why !== undefined) return at('close', why);
-  if (jaroWinkler(a.family, b.family) >= 0.8) return at('partial', 'similar');
+  if (jw >= 0.8) return at('partial', 'similar');
   return DISAGREE;
 }
 
@@ -100,10 +106,10 @@ export function compareSex(a: NormalizedRecord['sex'], b: NormalizedRecord['sex'
 /** House number and street; units are ignored. Same street, other house number is partial (a move next door is rare; a typo common). */
 export function compareStreet(a: NormalizedRecord, b: NormalizedRecord): Comparison {
   if (a.street === undefined || b.street === undefined) return MISSING;
-  const sa = a.street.replace(/ /g, '');
-  const sb = b.street.replace(/ /g, '');
   const sameHouse = a.houseNumber === b.houseNumber;
   const closeHouse = sameHouse || a.houseNumber === undefined || b.houseNumber === undefined || damerauLevenshtein(a.houseNumber, b.houseNumber, 1) <= 1;
+  const sa = a.street === b.street ? '' : a.street.replace(/ /g, '');
+  const sb = a.street === b.street ? '' : b.street.replace(/ /g, '');
   if (sa === sb) return sameHouse ? EXACT : closeHouse ? at('close', 'house-number') : at('partial', 'same-street');
   const streetClose = jaroWinkler(sa, sb) >= 0.88;
   if (streetClose && closeHouse) return at('close', 'typo');

@@ -24,7 +24,7 @@
  * Exact agreement on a name is further adjusted by how rare the name is in the population
  * when the caller passes name frequencies (frequency.ts).
  */
-import { AGREE, compareRecords, type Field, type Level } from './compare.ts';
+import { AGREE, compareRecords, type Compared, type Field, type Level } from './compare.ts';
 import type { NameFrequencies } from './frequency.ts';
 import type { NormalizedRecord } from './normalize.ts';
 import { hardRules, type Rule } from './rules.ts';
@@ -94,40 +94,71 @@ function valuesOf(field: Field, r: NormalizedRecord): string {
   }
 }
 
-/** Bits added to an exact name agreement by the population's name frequencies (0 without them). */
-function frequencyBits(field: Field, a: NormalizedRecord, f: NameFrequencies | undefined): number {
-  if (f === undefined) return 0;
-  if (field === 'given') return a.given[0] === undefined ? 0 : f.givenAdjustment(a.given[0]);
-  return f.familyAdjustment(a.family);
+/** Bits added to exact agreement on one record's given and family name by the population's frequencies. */
+export interface NameBits {
+  given: number;
+  family: number;
+}
+
+/** The frequency adjustments of `r`'s names: computed once per query when scoring many candidates. */
+export function nameBits(r: NormalizedRecord, f: NameFrequencies): NameBits {
+  const g = r.given[0];
+  return { given: g === undefined ? 0 : f.givenAdjustment(g), family: r.family === '' ? 0 : f.familyAdjustment(r.family) };
+}
+
+/**
+ * Sums the weights of a compared pair, pushing one evidence entry per field when `evidence` is
+ * given. Rare names weigh more only when something besides names and birth date ties the records
+ * together (SSN, phone, street, ZIP or town): two strangers sharing a name and birth date are a
+ * birthday-problem certainty in a large population, so there names weigh as without
+ * frequencies, as the thresholds were tuned.
+ */
+function weigh(
+  a: NormalizedRecord,
+  b: NormalizedRecord,
+  compared: Compared,
+  weights: Readonly<Record<Field, LevelWeights>>,
+  bits: NameBits | undefined,
+  evidence: Evidence[] | undefined,
+  withValues: boolean,
+): number {
+  const corroborated =
+    bits !== undefined &&
+    (AGREE(compared.ssn.level) || AGREE(compared.phone.level) || (compared.street.level !== 'disagree' && compared.street.level !== 'missing') || AGREE(compared.locality.level));
+  let score = 0;
+  for (const [field, c] of compared.fields) {
+    let weight = c.level === 'missing' ? 0 : weights[field][c.level];
+    let detail = c.detail;
+    if (corroborated && c.level === 'exact' && c.detail === undefined && (field === 'given' || field === 'family')) {
+      const adjust = field === 'given' ? bits.given : bits.family;
+      weight += adjust;
+      if (adjust >= 0.5) detail = 'rare-name';
+      else if (adjust <= -0.5) detail = 'common-name';
+    }
+    score += weight;
+    if (evidence === undefined) continue;
+    const e: Evidence = { field, level: c.level, weight };
+    if (detail !== undefined) e.detail = detail;
+    if (withValues && c.level !== 'missing') e.values = [valuesOf(field, a), valuesOf(field, b)];
+    evidence.push(e);
+  }
+  return score;
 }
 
 /** Scores one pair of normalized records: total log2 weight, per-field evidence, and the hard rules that fired. */
 export function scorePair(a: NormalizedRecord, b: NormalizedRecord, opts: ScoreOptions = {}): PairScore {
-  const weights = opts.weights ?? DEFAULT_WEIGHTS;
   const compared = compareRecords(a, b);
-  // Rare names weigh more only when something besides names and birth date ties the records
-  // together (SSN, phone, street, ZIP or town). Two strangers sharing a name and birth date are
-  // a birthday-problem certainty in a large population, so there the bonus is withheld and the
-  // pair scores as it would without frequencies; the penalty of a common name always applies.
-  const corroborated =
-    AGREE(compared.ssn.level) || AGREE(compared.phone.level) || (compared.street.level !== 'disagree' && compared.street.level !== 'missing') || AGREE(compared.locality.level);
-  let score = 0;
   const evidence: Evidence[] = [];
-  for (const [field, c] of compared.fields) {
-    let weight = c.level === 'missing' ? 0 : weights[field][c.level];
-    let detail = c.detail;
-    if (c.level === 'exact' && c.detail === undefined && (field === 'given' || field === 'family')) {
-      const raw = frequencyBits(field, a, opts.frequencies);
-      const bits = corroborated ? raw : 0;
-      weight += bits;
-      if (bits >= 0.5) detail = 'rare-name';
-      else if (bits <= -0.5) detail = 'common-name';
-    }
-    score += weight;
-    const e: Evidence = { field, level: c.level, weight };
-    if (detail !== undefined) e.detail = detail;
-    if (opts.withValues === true && c.level !== 'missing') e.values = [valuesOf(field, a), valuesOf(field, b)];
-    evidence.push(e);
-  }
+  const bits = opts.frequencies === undefined ? undefined : nameBits(a, opts.frequencies);
+  const score = weigh(a, b, compared, opts.weights ?? DEFAULT_WEIGHTS, bits, evidence, opts.withValues === true);
   return { score, evidence, rules: hardRules(a, b, compared) };
+}
+
+/**
+ * Score and rules of a pair without its evidence, the same as `scorePair`'s: for ranking many
+ * candidates, building evidence only for the few kept. `bits` are `nameBits(a, …)`.
+ */
+export function scoreOnly(a: NormalizedRecord, b: NormalizedRecord, weights: Readonly<Record<Field, LevelWeights>>, bits: NameBits | undefined): Pick<PairScore, 'score' | 'rules'> {
+  const compared = compareRecords(a, b);
+  return { score: weigh(a, b, compared, weights, bits, undefined, false), rules: hardRules(a, b, compared) };
 }
