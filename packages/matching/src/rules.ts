@@ -82,14 +82,17 @@ export function hardRules(a: NormalizedRecord, b: NormalizedRecord, c: Compared)
   // and no sex difference. That is a birth date recorded wrongly (FEBRL replaces whole dates;
   // so do clerks), and its disagreement weight still counts in the score. What this cannot see
   // is a same-named son under his father's SSN with no suffix or middle name recorded.
-  // A one-digit typo that happens to jump a decade is forgiven with an equal SSN alone.
+  // A one-digit typo that happens to jump a decade is forgiven with an equal SSN and name.
   const generationApart = dob.level !== 'exact' && dob.level !== 'missing' && (dob.yearGap ?? 0) >= PARENT_CHILD_YEARS;
   const onlyBirthDateDiffers = ssnExact && sameName && sameHome && a.suffix === undefined && b.suffix === undefined && sex.level !== 'disagree';
-  if (generationApart && !(dob.level === 'close' && ssnExact) && !onlyBirthDateDiffers) rules.push('parent-child');
-  // Siblings at the same address: birth dates differ by less than a generation.
-  else if (dob.level === 'disagree' && !ssnExact) rules.push('birth-date-mismatch');
+  if (generationApart && !(dob.level === 'close' && ssnExact && sameName) && !onlyBirthDateDiffers) rules.push('parent-child');
+  // Siblings at the same address: birth dates differ by less than a generation — wholly, or in
+  // two digits including the year (1967-05-07 / 1963-05-03) with first names not the same.
+  else if (!ssnExact && (dob.level === 'disagree' || (dob.level === 'partial' && (dob.yearGap ?? 0) > 0 && names.given.level !== 'exact'))) {
+    rules.push('birth-date-mismatch');
+  }
   // A child registered under a parent's SSN: SSN equal, but neither first name nor birth date.
-  if (ssnExact && !givenAgrees && names.given.level !== 'missing' && (dob.level === 'disagree' || dob.level === 'partial')) rules.push('relatives-shared-ssn');
+  if (ssnExact && !givenAgrees && names.given.level !== 'missing' && (dob.level === 'disagree' || dob.level === 'partial' || generationApart)) rules.push('relatives-shared-ssn');
   // Different recorded sex while everything else agrees: more often a relative or a data error than the same person.
   if (sex.level === 'disagree') rules.push('sex-mismatch');
   return rules;

@@ -181,6 +181,20 @@ describe('a wholly different birth date is weighed when SSN, name and home agree
     expect(o.rules).toEqual(expect.arrayContaining(['parent-child', 'sex-mismatch']));
   });
 
+  it('a child under the parent\'s SSN whose birth date is one digit and a generation off stays apart', () => {
+    // 1961-04-09 and 1991-04-09 differ in one digit: a decade-jumping typo only with the same name.
+    const o = outcome(base, variant({ birthDate: '1991-04-09', given: ['Emma'], sex: 'female' }));
+    expect(o.rules).toEqual(expect.arrayContaining(['parent-child', 'relatives-shared-ssn']));
+    expect(outcome(base, variant({ birthDate: '1991-04-09' })).rules).toEqual([]);
+  });
+
+  it('a sibling born a few years apart with two birth-date digits in common and a look-alike name stays apart', () => {
+    const o = outcome(variant({ given: ['Ann'], sex: 'female', ssn: undefined }), variant({ given: ['Nancy'], sex: 'female', birthDate: '1965-04-03', ssn: undefined }));
+    expect(o.evidence.find((e) => e.field === 'birthDate')).toMatchObject({ level: 'partial' });
+    expect(o.rules).toContain('birth-date-mismatch');
+    expect(o.decision).not.toBe('link');
+  });
+
   it('a child under the parent\'s SSN with another first name stays apart', () => {
     const o = outcome(base, variant({ ...replacedDob, birthDate: '1990-06-01', given: ['Emma'], sex: 'female' }));
     expect(o.rules).toEqual(expect.arrayContaining(['relatives-shared-ssn']));
