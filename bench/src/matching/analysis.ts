@@ -86,13 +86,13 @@ export function febrl4Fit(dir: string, seed: number): WeightFit {
 export function formatFit(fit: WeightFit): string {
   const lines = [
     `EM on FEBRL4 blocked pairs: ${fit.pairs} pairs, match share ${fit.matchShare.toFixed(4)}, ${fit.iterations} iterations${fit.converged ? '' : ' (not converged)'}; u from 200,000 random pairs`,
-    '  field       level      m        u         fitted  default',
+    '  field       level      pairs  m        u         fitted  default  (fitted = default where a level was seen < 20 times)',
   ];
   for (const [field, f] of Object.entries(fit.fields) as [Field, WeightFit['fields'][Field]][]) {
     for (const level of ['exact', 'close', 'partial', 'disagree'] as const) {
       if (f.observed[level] === 0) continue;
       lines.push(
-        `  ${field.padEnd(10)}  ${level.padEnd(8)}  ${f.m[level].toFixed(4)}  ${f.u[level].toFixed(5)}  ${f.weights[level].toFixed(1).padStart(6)}  ${DEFAULT_WEIGHTS[field][level].toFixed(1).padStart(7)}`,
+        `  ${field.padEnd(10)}  ${level.padEnd(8)}  ${String(f.observed[level]).padStart(5)}  ${f.m[level].toFixed(4)}  ${f.u[level].toFixed(5)}  ${f.weights[level].toFixed(1).padStart(6)}  ${DEFAULT_WEIGHTS[field][level].toFixed(1).padStart(7)}`,
       );
     }
   }
