@@ -1,9 +1,10 @@
 /**
- * `node bin/run-ts.js bench/src/matching/main.ts [--febrl] [--generated] [--scale] [options]`:
+ * `node bin/run-ts.js bench/src/matching/main.ts [--febrl] [--generated] [--scale] [--misses] [--fit] [options]`:
  * matching quality and speed. Targets are reported, never asserted.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '@kennebec/matching';
+import { febrl4Fit, febrl4Misses, formatFit, formatMisses } from './analysis.ts';
 import { febrlDir, formatFebrl, runFebrlAll } from './febrl.ts';
 import { formatGenerated, runGenerated } from './generated.ts';
 import { formatScale, runScale } from './scale.ts';
@@ -12,7 +13,9 @@ const USAGE = `Usage: node bin/run-ts.js bench/src/matching/main.ts [options]
   --febrl              FEBRL 1-4 (default data: $KENNEBEC_SHARED_DATA/febrl or /work/shared/data/febrl)
   --generated          generated population with registration errors and hard negatives
   --scale              index --persons people and time match() for --queries queries
-  (no selection = --febrl --generated; --scale only when asked)
+  --misses             FEBRL4 links missed, grouped by reason and by the fields that differ
+  --fit                m/u weights fitted by EM on FEBRL4, beside the defaults
+  (no selection = --febrl --generated; the others only when asked)
   --persons N          persons for --scale (default 1000000)
   --generated-persons N  persons for --generated (default 20000)
   --queries N          queries for --scale (default 10000)
@@ -29,6 +32,7 @@ const log = (s: string): void => {
 const { values } = parseArgs({
   options: {
     febrl: { type: 'boolean' }, generated: { type: 'boolean' }, scale: { type: 'boolean' }, help: { type: 'boolean' },
+    misses: { type: 'boolean' }, fit: { type: 'boolean' },
     persons: { type: 'string' }, 'generated-persons': { type: 'string' }, queries: { type: 'string' }, seed: { type: 'string' },
     upper: { type: 'string' }, lower: { type: 'string' },
   },
@@ -47,7 +51,7 @@ function int(v: string | undefined, dflt: number, name: string): number {
 if (values.help === true) {
   log(USAGE);
 } else {
-  const none = values.febrl !== true && values.generated !== true && values.scale !== true;
+  const none = values.febrl !== true && values.generated !== true && values.scale !== true && values.misses !== true && values.fit !== true;
   const seed = int(values.seed, 7, 'seed');
   const thresholds: Thresholds = {
     upper: values.upper === undefined ? DEFAULT_THRESHOLDS.upper : Number(values.upper),
@@ -61,6 +65,14 @@ if (values.help === true) {
   if (values.generated === true || none) {
     log('\nGenerated population');
     log(formatGenerated(runGenerated({ persons: int(values['generated-persons'], 20_000, 'generated-persons'), seed, duplicateRate: 0.3, hardNegativeRate: 0.05, thresholds })));
+  }
+  if (values.misses === true) {
+    log('');
+    log(formatMisses(febrl4Misses(febrlDir())));
+  }
+  if (values.fit === true) {
+    log('');
+    log(formatFit(febrl4Fit(febrlDir(), seed)));
   }
   if (values.scale === true) {
     log('\nScale');

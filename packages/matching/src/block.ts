@@ -6,8 +6,9 @@
  * its match through the initials+birth-date or the SSN key.
  */
 import { decide, DEFAULT_THRESHOLDS, type Decision, type Thresholds } from './decide.ts';
+import { NameFrequencies, type FrequencyOptions } from './frequency.ts';
 import { normalize, type Demographics, type NormalizedRecord } from './normalize.ts';
-import { scorePair, type Evidence, type Field, type LevelWeights, type Rule } from './score.ts';
+import { DEFAULT_WEIGHTS, nameBits, scoreOnly, scorePair, type Evidence, type Field, type LevelWeights, type Rule, type ScoreOptions } from './score.ts';
 import { soundex } from './strings.ts';
 
 function pair(a: string, b: string): string {
@@ -26,6 +27,8 @@ export function blockingKeys(r: NormalizedRecord): string[] {
     if (yob !== undefined) keys.add(`n${names}${yob}`);
     if (r.zip !== undefined) keys.add(`z${names}${r.zip}`);
     if (g !== undefined && r.birthDate !== undefined) keys.add(`d${pair(g[0] as string, f[0] as string)}${r.birthDate}`);
+    // Birth date missing or mistyped and ZIP mistyped: names and street remain.
+    if (r.street !== undefined) keys.add(`t${names}${soundex(r.street.replace(/ /g, ''))}`);
   }
   // Family name changed (marriage) and address changed: first name and birth date remain.
   if (gCode !== '' && r.birthDate !== undefined) keys.add(`g${gCode}${r.birthDate}`);
@@ -75,6 +78,11 @@ export interface IndexOptions {
    * thousands of records (a placeholder phone, a clinic's address) selects nothing.
    */
   maxBlockSize?: number;
+  /**
+   * Weigh exact name agreement by how rare the name is in the indexed population (frequency.ts);
+   * default true. `false` gives every name the same weight; an object tunes the table.
+   */
+  nameFrequencies?: boolean | FrequencyOptions;
 }
 
 /**
@@ -92,12 +100,16 @@ export class MatchIndex {
   private stamp = 0;
   private readonly thresholds: Thresholds;
   private readonly maxBlockSize: number;
+  /** Name frequencies of the indexed records, kept current by add/remove; undefined when turned off. */
+  readonly frequencies: NameFrequencies | undefined;
   /** Pairs scored since creation (for benchmarks: the reduction ratio). */
   comparisons = 0;
 
   constructor(private readonly opts: IndexOptions = {}) {
     this.thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
     this.maxBlockSize = opts.maxBlockSize ?? 5000;
+    const f = opts.nameFrequencies ?? true;
+    this.frequencies = f === false ? undefined : new NameFrequencies(f === true ? {} : f);
   }
 
   get size(): number {
@@ -121,6 +133,7 @@ export class MatchIndex {
     this.records[slot] = r;
     this.ids[slot] = id;
     this.slots.set(id, slot);
+    this.frequencies?.add(r);
     for (const key of blockingKeys(r)) {
       const h = hashKey(key);
       const p = this.postings.get(h);
@@ -151,6 +164,7 @@ export class MatchIndex {
       if (at >= 0) p.splice(at, 1);
       if (p.length === 1) this.postings.set(h, p[0] as number);
     }
+    this.frequencies?.remove(r);
     this.records[slot] = undefined;
     this.ids[slot] = undefined;
     this.slots.delete(id);
@@ -195,17 +209,24 @@ export class MatchIndex {
   match(record: Demographics | NormalizedRecord, opts: MatchOptions = {}): MatchCandidate[] {
     const r = isNormalized(record) ? record : normalize(record);
     const limit = opts.limit ?? 5;
-    const scored: MatchCandidate[] = [];
-    const scoreOpts = { ...(this.opts.weights === undefined ? {} : { weights: this.opts.weights }), withValues: opts.withValues === true };
+    const weights = this.opts.weights ?? DEFAULT_WEIGHTS;
+    const bits = this.frequencies === undefined ? undefined : nameBits(r, this.frequencies);
+    // Rank on score alone; per-field evidence is built for the returned few only.
+    const ranked: { slot: number; id: string; score: number; decision: Decision; rules: Rule[] }[] = [];
     for (const slot of this.candidateSlots(r)) {
-      const s = scorePair(r, this.records[slot] as NormalizedRecord, scoreOpts);
+      const s = scoreOnly(r, this.records[slot] as NormalizedRecord, weights, bits);
       this.comparisons++;
       const decision = decide(s, this.thresholds);
       if (opts.excludeNew === true && decision === 'new') continue;
-      scored.push({ id: this.ids[slot] as string, score: s.score, decision, evidence: s.evidence, rules: s.rules });
+      ranked.push({ slot, id: this.ids[slot] as string, score: s.score, decision, rules: s.rules });
     }
-    scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    return scored.length > limit ? scored.slice(0, limit) : scored;
+    ranked.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const scoreOpts: ScoreOptions = { weights, withValues: opts.withValues === true };
+    if (this.frequencies !== undefined) scoreOpts.frequencies = this.frequencies;
+    return ranked.slice(0, limit).map((c) => {
+      const { evidence } = scorePair(r, this.records[c.slot] as NormalizedRecord, scoreOpts);
+      return { id: c.id, score: c.score, decision: c.decision, evidence, rules: c.rules };
+    });
   }
 }
 

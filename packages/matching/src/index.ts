@@ -15,8 +15,12 @@ export {
   compareSuffix,
 } from './compare.ts';
 export type { Comparison, DateComparison, Level } from './compare.ts';
-export { DEFAULT_WEIGHTS, scorePair } from './score.ts';
-export type { Evidence, Field, LevelWeights, PairScore, Rule, ScoreOptions } from './score.ts';
+export { compareRecords, DEFAULT_WEIGHTS, scorePair } from './score.ts';
+export type { Compared, Evidence, Field, LevelWeights, PairScore, Rule, ScoreOptions } from './score.ts';
+export { fitWeights } from './em.ts';
+export type { FieldFit, FitOptions, WeightFit } from './em.ts';
+export { NameFrequencies } from './frequency.ts';
+export type { FrequencyOptions } from './frequency.ts';
 export { blockingKeys, MatchIndex } from './block.ts';
 export type { IndexOptions, MatchCandidate, MatchOptions } from './block.ts';
 export { decide, DEFAULT_THRESHOLDS } from './decide.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, DEFAULT_THRESHOLDS } from './decide.ts';
+import { NameFrequencies } from './frequency.ts';
 import { normalize, type Demographics } from './normalize.ts';
 import { scorePair } from './score.ts';
 
@@ -63,9 +64,9 @@ describe('hard negatives stay apart', () => {
     expect(o.decision).not.toBe('link');
   });
 
-  it('parent and child with the same name and no suffix, even under the parent\'s SSN', () => {
+  it('parent and child with the same first and family name and no suffix, even under the parent\'s SSN', () => {
     expect(outcome(base, variant({ birthDate: '1989-04-19', ssn: undefined })).decision).not.toBe('link');
-    const o = outcome(base, variant({ birthDate: '1989-04-19' }));
+    const o = outcome(base, variant({ birthDate: '1989-04-19', given: ['William', 'Paul'] }));
     expect(o.rules).toContain('parent-child');
     expect(o.decision).not.toBe('link');
   });
@@ -108,5 +109,128 @@ describe('evidence', () => {
     expect(decide({ score: DEFAULT_THRESHOLDS.upper, rules: [] })).toBe('link');
     expect(decide({ score: DEFAULT_THRESHOLDS.upper + 10, rules: ['twins'] })).toBe('review');
     expect(decide({ score: DEFAULT_THRESHOLDS.lower - 0.5, rules: [] })).toBe('new');
+  });
+});
+
+describe('a wholly different SSN is weighed, not vetoed, when nothing else differs', () => {
+  const replacedSsn = { ssn: '955-26-1212' };
+
+  it('same name, birth date and home: the score decides, and here it links', () => {
+    const o = outcome(base, variant(replacedSsn));
+    expect(o.rules).toEqual([]);
+    expect(o.evidence.find((e) => e.field === 'ssn')).toMatchObject({ level: 'disagree', weight: -5 });
+    expect(o.decision).toBe('link');
+  });
+
+  it('a first-name typo or a birth-date typo still counts as the same name and date', () => {
+    expect(outcome(base, variant({ ...replacedSsn, given: ['Willaim', 'Henry'] })).rules).toEqual([]);
+    expect(outcome(base, variant({ ...replacedSsn, birthDate: '1961-04-19' })).rules).toEqual([]);
+  });
+
+  it('twins keep the veto: another first name, whatever else agrees', () => {
+    const o = outcome(base, variant({ ...replacedSsn, given: ['Walter'] }));
+    expect(o.rules).toEqual(expect.arrayContaining(['ssn-mismatch', 'twins']));
+    expect(o.decision).not.toBe('link');
+  });
+
+  it('a nickname, another middle name, a missing birth date or another home keeps the veto', () => {
+    for (const patch of [
+      { given: ['Bill', 'Henry'] },
+      { given: ['William', 'Robert'] },
+      { birthDate: undefined },
+      { address: { line: ['9 Pine Rd'], city: 'Bangor', postalCode: '04401' }, phone: undefined },
+    ] satisfies Partial<Demographics>[]) {
+      const o = outcome(base, variant({ ...replacedSsn, ...patch }));
+      expect(o.rules, JSON.stringify(patch)).toContain('ssn-mismatch');
+      expect(o.decision).not.toBe('link');
+    }
+  });
+
+  it('a decade-jumping birth-date typo does not count as the same date', () => {
+    expect(outcome(base, variant({ ...replacedSsn, birthDate: '1991-04-09' })).rules).toContain('ssn-mismatch');
+  });
+});
+
+describe('a wholly different birth date is weighed when SSN, name and home agree', () => {
+  const replacedDob = { birthDate: '1937-11-02' };
+
+  it('equal SSN, same name, same home: a birth date recorded wrongly, linked on the score', () => {
+    const o = outcome(base, variant(replacedDob));
+    expect(o.rules).toEqual([]);
+    expect(o.evidence.find((e) => e.field === 'birthDate')).toMatchObject({ level: 'disagree', weight: -8 });
+    expect(o.decision).toBe('link');
+  });
+
+  it('a parent and a child keep the rule: a suffix on either record, a nickname, a middle name, or no SSN', () => {
+    for (const [name, a, b] of [
+      ['Jr on one record', base, variant({ ...replacedDob, suffix: 'Jr' })],
+      ['Sr on the other', variant({ suffix: 'Sr' }), variant(replacedDob)],
+      ['William and Liam under one SSN', base, variant({ ...replacedDob, given: ['Liam'] })],
+      ['other middle name', base, variant({ ...replacedDob, given: ['William', 'James'] })],
+      ['no SSN on one', base, variant({ ...replacedDob, ssn: undefined })],
+      ['other home', base, variant({ ...replacedDob, address: { line: ['9 Pine Rd'], city: 'Bangor', postalCode: '04401' }, phone: undefined })],
+    ] as const) {
+      const o = outcome(a, b);
+      expect(o.rules, name).toContain('parent-child');
+      expect(o.decision, name).not.toBe('link');
+    }
+  });
+
+  it('a sex difference keeps the pair in review', () => {
+    const o = outcome(base, variant({ ...replacedDob, sex: 'female' }));
+    expect(o.rules).toEqual(expect.arrayContaining(['parent-child', 'sex-mismatch']));
+  });
+
+  it('a child under the parent\'s SSN whose birth date is one digit and a generation off stays apart', () => {
+    // 1961-04-09 and 1991-04-09 differ in one digit: a decade-jumping typo only with the same name.
+    const o = outcome(base, variant({ birthDate: '1991-04-09', given: ['Emma'], sex: 'female' }));
+    expect(o.rules).toEqual(expect.arrayContaining(['parent-child', 'relatives-shared-ssn']));
+    expect(outcome(base, variant({ birthDate: '1991-04-09' })).rules).toEqual([]);
+  });
+
+  it('a sibling born a few years apart with two birth-date digits in common and a look-alike name stays apart', () => {
+    const o = outcome(variant({ given: ['Ann'], sex: 'female', ssn: undefined }), variant({ given: ['Nancy'], sex: 'female', birthDate: '1965-04-03', ssn: undefined }));
+    expect(o.evidence.find((e) => e.field === 'birthDate')).toMatchObject({ level: 'partial' });
+    expect(o.rules).toContain('birth-date-mismatch');
+    expect(o.decision).not.toBe('link');
+  });
+
+  it('a child under the parent\'s SSN with another first name stays apart', () => {
+    const o = outcome(base, variant({ ...replacedDob, birthDate: '1990-06-01', given: ['Emma'], sex: 'female' }));
+    expect(o.rules).toEqual(expect.arrayContaining(['relatives-shared-ssn']));
+    expect(o.decision).not.toBe('link');
+  });
+});
+
+describe('swapped given and family names', () => {
+  it('each keeps its own level: exact when both are exact, close when one is mistyped', () => {
+    const exact = outcome(base, variant({ given: ['Pelletier'], family: 'William' }));
+    expect(exact.evidence.slice(0, 2)).toMatchObject([{ field: 'given', level: 'exact', detail: 'swapped' }, { field: 'family', level: 'exact', detail: 'swapped' }]);
+    const typo = outcome(base, variant({ given: ['Pelleteir'], family: 'William' }));
+    // "given" compares one record's family name with the other's given name, and vice versa.
+    expect(typo.evidence.slice(0, 2)).toMatchObject([{ level: 'close', detail: 'swapped' }, { level: 'exact', detail: 'swapped' }]);
+  });
+});
+
+describe('name frequencies', () => {
+  // 2,000 counted records: "pelletier" on one of them, "smith" on 1,000; "william" on 1,000.
+  const frequencies = new NameFrequencies();
+  for (let i = 0; i < 2000; i++) frequencies.add(normalize({ given: [i < 1000 ? 'William' : `G${i.toString(36)}x`], family: i === 0 ? 'Pelletier' : i < 1000 ? 'Smith' : `F${i.toString(36)}x` }));
+  const withFrequencies = (a: Demographics, b: Demographics) => scorePair(normalize(a), normalize(b), { frequencies });
+
+  it('a rare family name adds weight, a common one takes it away', () => {
+    const plain = scorePair(normalize(base), normalize(base)).score;
+    const rare = withFrequencies(base, base);
+    expect(rare.evidence.find((e) => e.field === 'family')).toMatchObject({ level: 'exact', detail: 'rare-name', weight: 6 + 3 });
+    expect(rare.evidence.find((e) => e.field === 'given')).toMatchObject({ detail: 'common-name' });
+    const smith = variant({ family: 'Smith' });
+    expect(withFrequencies(smith, smith).score).toBeLessThan(plain);
+  });
+
+  it('without anything beyond name and birth date in common, names weigh as without frequencies', () => {
+    const stranger = variant({ address: { line: ['9 Pine Rd'], city: 'Bangor', postalCode: '04401' }, phone: '(207) 555-9999', ssn: undefined });
+    const o = withFrequencies(base, stranger);
+    expect(o.score).toBe(scorePair(normalize(base), normalize(stranger)).score);
+    expect(o.evidence.find((e) => e.field === 'family')?.detail).toBeUndefined();
   });
 });

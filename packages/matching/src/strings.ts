@@ -3,6 +3,10 @@
  * rather than pulled in: each is a few dozen lines and the hot path must not allocate much.
  */
 
+// Reused match flags: the comparator runs for every candidate pair, so it does not allocate.
+let scratchA = new Uint8Array(64);
+let scratchB = new Uint8Array(64);
+
 /**
  * Jaro–Winkler similarity in [0, 1] (Winkler 1990), the standard name comparator in
  * record linkage; prefix bonus 0.1 for up to 4 common leading characters.
@@ -13,8 +17,10 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const matchedA = new Uint8Array(la);
-  const matchedB = new Uint8Array(lb);
+  if (scratchA.length < la) scratchA = new Uint8Array(la * 2);
+  if (scratchB.length < lb) scratchB = new Uint8Array(lb * 2);
+  const matchedA = scratchA.fill(0, 0, la);
+  const matchedB = scratchB.fill(0, 0, lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - window);
@@ -54,11 +60,17 @@ export function damerauLevenshtein(a: string, b: string, max = Infinity): number
   const la = a.length;
   const lb = b.length;
   if (Math.abs(la - lb) > max) return max + 1;
+  if (max === 1) return a === b ? 0 : withinOneEdit(a, b) ? 1 : 2;
   if (la === 0) return lb;
   if (lb === 0) return la;
-  let prev2 = new Array<number>(lb + 1).fill(0);
-  let prev = new Array<number>(lb + 1);
-  let cur = new Array<number>(lb + 1);
+  if (rowA.length <= lb) {
+    rowA = new Int32Array(2 * lb + 2);
+    rowB = new Int32Array(2 * lb + 2);
+    rowC = new Int32Array(2 * lb + 2);
+  }
+  let prev2 = rowA.fill(0, 0, lb + 1);
+  let prev = rowB;
+  let cur = rowC;
   for (let j = 0; j <= lb; j++) prev[j] = j;
   for (let i = 1; i <= la; i++) {
     cur[0] = i;
@@ -79,6 +91,38 @@ export function damerauLevenshtein(a: string, b: string, max = Infinity): number
     cur = t;
   }
   return prev[lb] as number;
+}
+
+// Reused rows of the distance table (grown when a longer string comes along).
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+let rowC = new Int32Array(64);
+
+/**
+ * At most one insertion, deletion, substitution or swap of adjacent characters apart: the
+ * question most comparators ask, answered in one pass without the distance table.
+ */
+export function withinOneEdit(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  const shorter = Math.min(la, lb);
+  while (i < shorter && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === shorter) return true;
+  if (la === lb) {
+    // Substitution at i: the rest is equal; or a swap of i and i+1.
+    if (rest(a, i + 1, b, i + 1)) return true;
+    return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && rest(a, i + 2, b, i + 2);
+  }
+  // One character inserted at i into the shorter string.
+  return la > lb ? rest(a, i + 1, b, i) : rest(a, i, b, i + 1);
+}
+
+function rest(a: string, i: number, b: string, j: number): boolean {
+  if (a.length - i !== b.length - j) return false;
+  for (; i < a.length; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+  return true;
 }
 
 const SOUNDEX_CODES = '01230120022455012623010202';
@@ -111,6 +155,13 @@ export function soundex(s: string): string {
   return first === '' ? '' : (first + out).padEnd(4, '0');
 }
 
+const NYSIIS_STARTS: readonly [RegExp, string][] = [[/^mac/, 'mcc'], [/^kn/, 'nn'], [/^k/, 'c'], [/^ph/, 'ff'], [/^pf/, 'ff'], [/^sch/, 'sss']];
+const NYSIIS_ENDS: readonly [RegExp, string][] = [[/ee$/, 'y'], [/ie$/, 'y'], [/(dt|rt|rd|nt|nd)$/, 'd']];
+
+function isVowel(c: string | undefined): boolean {
+  return c === 'a' || c === 'e' || c === 'i' || c === 'o' || c === 'u';
+}
+
 /**
  * NYSIIS (New York State Identification and Intelligence System, Taft 1970): a phonetic code
  * that keeps more of the name than Soundex; used for the "sounds alike" comparison level.
@@ -118,15 +169,10 @@ export function soundex(s: string): string {
 export function nysiis(input: string): string {
   let s = input.replace(/[^a-z]/g, '');
   if (s === '') return '';
-  const starts: [RegExp, string][] = [
-    [/^mac/, 'mcc'], [/^kn/, 'nn'], [/^k/, 'c'], [/^ph/, 'ff'], [/^pf/, 'ff'], [/^sch/, 'sss'],
-  ];
-  for (const [re, to] of starts) if (re.test(s)) { s = s.replace(re, to); break; }
-  const ends: [RegExp, string][] = [[/ee$/, 'y'], [/ie$/, 'y'], [/(dt|rt|rd|nt|nd)$/, 'd']];
-  for (const [re, to] of ends) if (re.test(s)) { s = s.replace(re, to); break; }
+  for (const [re, to] of NYSIIS_STARTS) if (re.test(s)) { s = s.replace(re, to); break; }
+  for (const [re, to] of NYSIIS_ENDS) if (re.test(s)) { s = s.replace(re, to); break; }
   const first = s[0] as string;
   let key = first;
-  const isVowel = (c: string | undefined): boolean => c !== undefined && 'aeiou'.includes(c);
   const chars = s.split('');
   for (let i = 1; i < chars.length; i++) {
     const c = chars[i] as string;
