@@ -8,3 +8,8 @@ export { createClient } from './features/smart-auth/index.ts';
 export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';
 export { createSource, listSources, DataSourceError } from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';
+export { startSmtpReceiver, type ReceivedMail, type SmtpReceiver, type Mailer } from './features/mail/index.ts';
+export { CSRF_HEADER, type SecurityEvent, type SecurityEvents } from './features/accounts/index.ts';
+export { createStaffUser, StaffError, type CreatedStaffUser } from './features/staff/index.ts';
+export { STAFF_ROLES, type StaffRole, type UserActor } from './features/access/index.ts';
+export { apiRegistryOf } from './http/api-routes.ts';

@@ -30,6 +30,7 @@ export async function startServer(deps: AppDeps): Promise<RunningServer> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all([app.close(), mllp.close()]);
+      await deps.mailer.close();
       await deps.db.close();
     })();
     return stopping;
