@@ -31,7 +31,7 @@ export class TestBrowser {
       if (expired) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
-    const json = res.headers['content-type']?.includes('json') ? (res.json() as { csrfToken?: string; authenticated?: boolean }) : undefined;
+    const json = String(res.headers['content-type'] ?? '').includes('json') ? (res.json() as { csrfToken?: string; authenticated?: boolean }) : undefined;
     if (json && typeof json.csrfToken === 'string') this.csrf = json.csrfToken;
     if (json && json.authenticated === false) this.csrf = undefined;
     return res;

@@ -30,7 +30,7 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-const KEYBOARD_RUNS = ['`1234567890-=', 'qwertyuiop[]\\', "asdfghjkl;'", 'zxcvbnm,./', 'qwertzuiop', 'azertyuiop', 'qsdfghjklm', 'wxcvbn', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/', 'abcdefghijklmnopqrstuvwxyz', '01234567890'];
+const KEYBOARD_RUNS = ['`1234567890-=', 'qwertyuiop[]\\', "asdfghjkl;'", 'zxcvbnm,./', 'qwertzuiop', 'azertyuiop', 'qsdfghjklm', 'wxcvbn', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/', 'abcdefghijklmnopqrstuvwxyz', '0123456789'];
 
 /** The whole password walks one of these runs (forwards or backwards, wrapping round). */
 function isKeyboardOrSequence(p: string): boolean {
