@@ -4,3 +4,4 @@ export { freePort } from './net.ts';
 export { startSmtpCapture, tokenFrom, type SmtpCapture, type ReceivedMail } from './smtp.ts';
 export { startOidcProvider, type TestOidcProvider, type TestOidcAccount } from './oidc.ts';
 export { TestBrowser } from './browser.ts';
+export { TEST_PASSWORD, MINUTE, HOUR, testClock, signUpVerified, signedIn, totpCode } from './accounts.ts';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, startSmtpCapture, type SmtpCapture, type TestServer } from '@kennebec/test-support';
+import { createTestServer, startSmtpCapture, type SmtpCapture, type TestServer, TEST_PASSWORD as PASSWORD, signUpVerified, testClock } from '@kennebec/test-support';
 import type { SecurityEvent } from './security-events.ts';
-import { PASSWORD, signUpVerified, testClock } from './test-fixtures.ts';
 
 let t: TestServer;
 let smtp: SmtpCapture;

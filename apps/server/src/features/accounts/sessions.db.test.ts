@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, startSmtpCapture, TestBrowser, type SmtpCapture, type TestServer } from '@kennebec/test-support';
+import { createTestServer, startSmtpCapture, TestBrowser, type SmtpCapture, type TestServer, HOUR, MINUTE, TEST_PASSWORD as PASSWORD, signedIn, signUpVerified, testClock } from '@kennebec/test-support';
 import { hashSecret } from './passwords/hash.ts';
 import { createAccount } from './users.ts';
-import { HOUR, MINUTE, PASSWORD, signedIn, signUpVerified, testClock } from './test-fixtures.ts';
 
 let t: TestServer;
 let smtp: SmtpCapture;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, startSmtpCapture, tokenFrom, TestBrowser, type SmtpCapture, type TestServer } from '@kennebec/test-support';
-import { HOUR, PASSWORD, signUpVerified, testClock } from './test-fixtures.ts';
+import { createTestServer, startSmtpCapture, tokenFrom, TestBrowser, type SmtpCapture, type TestServer, HOUR, TEST_PASSWORD as PASSWORD, signUpVerified, testClock } from '@kennebec/test-support';
 
 let t: TestServer;
 let smtp: SmtpCapture;
