@@ -24,6 +24,8 @@ export async function serveCommand(io: CliIo): Promise<number> {
   io.out(`  FHIR R4 API      ${base}/fhir/R4   (CapabilityStatement: ${base}/fhir/R4/metadata)`);
   io.out(`  OAuth 2.0 token  ${base}/oauth2/token`);
   io.out(`  HL7 v2 (MLLP)    tcp://${new URL(base).hostname}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
+  io.out(`  Accounts API     ${base}/api   (OpenAPI: ${base}/api/openapi.json)`);
+  if (config.mode === 'development' && !config.smtpUrl) io.out(`  Dev mailbox      ${base}/dev/mailbox   (mail sent without SMTP_URL lands here)`);
   io.out(`  Health           ${base}/healthz`);
   for (const line of await demoLogins(deps)) io.out(line);
   io.out('Press Ctrl+C to stop.');
