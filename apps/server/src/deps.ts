@@ -4,8 +4,9 @@ import type { SqlFhirStore } from '@kennebec/fhir-store';
 import type { AppKey } from './app-key.ts';
 import type { Config } from './config.ts';
 import type { Actor } from './features/access/index.ts';
-import type { SecurityEvents } from './features/accounts/index.ts';
-import type { Mailer } from './features/mail/index.ts';
+// The port's own module, not the feature's index: the feature itself depends on AppDeps.
+import type { SecurityEvents } from './features/accounts/security-events.ts';
+import type { Mailer } from './features/mail/mailer.ts';
 import type { FhirRequest, FhirResponse, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
 
 export interface Clock {

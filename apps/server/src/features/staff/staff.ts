@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '@kennebec/db';
 import { STAFF_ROLES, type StaffRole, type UserActor } from '../access/index.ts';
-import { createAccount, EmailTakenError, issueToken, normalizeEmail, tokenLink, TOKEN_TTL_SECONDS } from '../accounts/index.ts';
+import { createAccount, EmailTakenError, issueToken, normalizeEmail, tokenLink } from '../accounts/index.ts';
 
 /**
  * Staff users: an account of kind `staff` with an organization (a registered data source) and
