@@ -14,6 +14,7 @@ export async function staffCreateCommand(io: CliIo, opts: { org?: string | undef
       { db: deps.db, baseUrl: config.baseUrl, now: deps.clock.now() },
       { email: opts.email, roles: opts.roles, orgId: opts.org ?? null, name: opts.name },
     );
+    await deps.securityEvents.record({ type: 'staff.created', outcome: 'success', userId: created.id, method: 'cli', at: deps.clock.now() });
     io.err(`Staff user created. Send them this one-time link to choose a password (valid until ${created.setPasswordExpiresAt}):`);
     io.err(`  ${created.setPasswordUrl}`);
     io.out(JSON.stringify(created, null, 2));

@@ -33,8 +33,12 @@ export function accountsContext(deps: AppDeps): AccountsContext {
     events: securityEvents,
     mailer,
     sendLater(message) {
-      // Never the address or the subject in the log: only that a send failed.
-      mailer.send(message).catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'mail not sent'));
+      // Never the address or the subject in the log (an SMTP error message may quote the
+      // recipient): only that a send failed and the SMTP codes.
+      mailer.send(message).catch((err: unknown) => {
+        const e = err as { code?: string; responseCode?: number; command?: string };
+        log.error({ code: e.code, responseCode: e.responseCode, command: e.command }, 'mail not sent');
+      });
     },
   };
 }
