@@ -137,6 +137,16 @@ describe('sessions', () => {
     expect((await b.get('/api/session')).json().authenticated).toBe(true);
   });
 
+  it('removes sessions that ended unseen at the next sign-in', async () => {
+    await signUpVerified(t, smtp, 'tidy@example.org');
+    await signedIn(t, 'tidy@example.org');
+    await signedIn(t, 'tidy@example.org');
+    clock.advance(16 * MINUTE);
+    await signedIn(t, 'tidy@example.org');
+    const rows = await t.deps.db.query("select count(*)::int as n from user_session s join user_account u on u.id = s.user_id where u.email = 'tidy@example.org'");
+    expect(rows.rows[0]).toEqual({ n: 1 });
+  });
+
   it('never gives a signed-in user health data: the FHIR API does not take the session', async () => {
     const b = await signedIn(t, 'pat@example.org');
     const res = await b.get('/fhir/R4/Patient');

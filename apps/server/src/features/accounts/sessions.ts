@@ -49,6 +49,12 @@ export async function createSession(
   const token = newToken();
   const id = newId();
   const expiresAt = new Date(input.now.getTime() + input.timeouts.absoluteSeconds * 1000);
+  // Sessions that ended without being presented again are removed at the user's next sign-in.
+  await db.query('delete from user_session where user_id = $1 and (expires_at <= $2 or last_seen_at <= $3)', [
+    input.userId,
+    input.now.toISOString(),
+    new Date(input.now.getTime() - input.timeouts.idleSeconds * 1000).toISOString(),
+  ]);
   await db.query(
     `insert into user_session (id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, user_agent)
      values ($1, $2, $3, $4, $5, $5, $6, $7)`,

@@ -46,7 +46,11 @@ export function addressBucket(ip: string): string {
   return `${full.slice(0, 4).map((h) => h.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
+const PURGE_EVERY = 1000;
+
 export class SignInThrottle {
+  private failuresSincePurge = 0;
+
   constructor(
     private readonly db: Queryable,
     private readonly key: Buffer,
@@ -75,6 +79,15 @@ export class SignInThrottle {
   }
 
   async recordFailure(keys: readonly ThrottleKey[], now: Date): Promise<void> {
+    // Now and then, forget counters that have expired (a scanner leaves one per name tried).
+    if (++this.failuresSincePurge >= PURGE_EVERY) {
+      this.failuresSincePurge = 0;
+      const oldest = Math.max(...Object.values(POLICIES).map((p) => p.forgetAfterSeconds));
+      await this.db.query('delete from sign_in_throttle where last_failure_at < $1 and (locked_until is null or locked_until < $2)', [
+        new Date(now.getTime() - oldest * 1000).toISOString(),
+        now.toISOString(),
+      ]);
+    }
     for (const k of keys) {
       const p = POLICIES[k.kind];
       const forgotten = new Date(now.getTime() - p.forgetAfterSeconds * 1000).toISOString();
