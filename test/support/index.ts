@@ -5,3 +5,4 @@ export { startSmtpCapture, tokenFrom, type SmtpCapture, type ReceivedMail } from
 export { startOidcProvider, type TestOidcProvider, type TestOidcAccount } from './oidc.ts';
 export { TestBrowser } from './browser.ts';
 export { TEST_PASSWORD, MINUTE, HOUR, testClock, signUpVerified, signedIn, totpCode } from './accounts.ts';
+export { createTestCa, writePemFiles, type TestCa, type TestCertificate, type IssueOptions } from './pki.ts';

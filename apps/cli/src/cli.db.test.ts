@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabaseEnv } from '@kennebec/test-support';
+import { createTestCa, createTestDatabaseEnv, writePemFiles } from '@kennebec/test-support';
 import { openDatabase } from '@kennebec/db';
 import { runCli } from './cli.ts';
 import { SYNTHETIC_CCD } from '../../../packages/ccda/src/test-fixtures.ts';
@@ -86,6 +86,64 @@ describe('kennebec CLI', () => {
     expect((await run('staff', 'create', '--org', org.id, '--email', 'x@bay.example', '--role', 'janitor')).err).toContain('Unknown role');
     expect((await run('staff', 'create', '--org', 'nope', '--email', 'x@bay.example', '--role', 'nurse')).err).toContain('No organization');
     expect((await run('staff', 'create', '--email', 'x@bay.example')).code).toBe(2);
+  });
+
+  it('registers client certificates for MLLP over TLS with org create and source cert add, lists and removes them', async () => {
+    const ca = await createTestCa();
+    const [first, second, other] = await Promise.all([ca.issue({ commonName: 'Gorham feed 1' }), ca.issue({ commonName: 'Gorham feed 2' }), (await createTestCa('Other CA')).issue({ commonName: 'x' })]);
+    const files = await writePemFiles({ first: first.cert, key: first.key, ca: ca.cert, other: other.cert });
+    try {
+      const created = await run('org', 'create', '--name', 'Gorham Clinic', '--hl7-facility', 'GORHAM', '--tls-cert', files.first);
+      expect(created.code, created.err).toBe(0);
+      const source = JSON.parse(created.out) as { id: string; certificates: { fingerprint: string; subject: string }[] };
+      expect(source.certificates).toMatchObject([{ fingerprint: first.fingerprint, subject: 'CN=Gorham feed 1' }]);
+      const add = await run('source', 'cert', 'add', '--org', source.id, '--fingerprint', second.fingerprint.replaceAll(':', '').toLowerCase());
+      expect(add.code, add.err).toBe(0);
+      expect(JSON.parse(add.out)).toMatchObject([{ fingerprint: second.fingerprint, subject: null }]);
+      // With MLLP_TLS_CA configured, a certificate of another CA is registered with a warning.
+      const tlsEnv = { ...env, LOG_LEVEL: 'silent', MLLP_TLS_CERT: files.first, MLLP_TLS_KEY: files.key, MLLP_TLS_CA: files.ca };
+      const err: string[] = [];
+      const code = await runCli(['source', 'cert', 'add', '--org', source.id, '--cert', files.other], { env: tlsEnv, out: () => undefined, err: (l) => err.push(l) });
+      expect(code).toBe(0);
+      expect(err.join('\n')).toContain('was not issued by a CA in MLLP_TLS_CA');
+      const list = await run('source', 'cert', 'list', '--org', source.id);
+      expect(list.code, list.err).toBe(0);
+      expect(JSON.parse(list.out)[0].certificates.map((c: { fingerprint: string }) => c.fingerprint)).toEqual([first.fingerprint, second.fingerprint, other.fingerprint]);
+      expect(list.out).not.toContain('PRIVATE KEY');
+      const removed = await run('source', 'cert', 'remove', '--org', source.id, '--fingerprint', second.fingerprint);
+      expect(removed.code, removed.err).toBe(0);
+      const again = await run('source', 'cert', 'remove', '--org', source.id, '--fingerprint', second.fingerprint);
+      expect(again.code).toBe(1);
+      expect(again.err).toContain('has no certificate');
+    } finally {
+      await rm(files.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a private key given as a certificate, an unreadable file and a certificate of another source', async () => {
+    const ca = await createTestCa();
+    const cert = await ca.issue({ commonName: 'Saco feed' });
+    const files = await writePemFiles({ cert: cert.cert, key: cert.key });
+    try {
+      const withKey = await run('org', 'create', '--name', 'Saco Clinic', '--hl7-facility', 'SACO', '--tls-cert', files.key);
+      expect(withKey.code).toBe(1);
+      expect(withKey.err).toContain('it holds a private key');
+      const missing = await run('org', 'create', '--name', 'Saco Clinic', '--hl7-facility', 'SACO', '--tls-cert', join(files.dir, 'none.pem'));
+      expect(missing.code).toBe(1);
+      expect(missing.err).toContain("Cannot read certificate file");
+      const ok = await run('org', 'create', '--name', 'Saco Clinic', '--hl7-facility', 'SACO', '--tls-cert', files.cert);
+      expect(ok.code, ok.err).toBe(0);
+      const other = JSON.parse((await run('org', 'create', '--name', 'Biddeford Clinic', '--hl7-facility', 'BIDDEFORD')).out) as { id: string };
+      const taken = await run('source', 'cert', 'add', '--org', other.id, '--cert', files.cert);
+      expect(taken.code).toBe(1);
+      expect(taken.err).toContain('already registered to another source');
+      const unknown = await run('source', 'cert', 'add', '--org', 'no-such-org', '--fingerprint', cert.fingerprint);
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toContain("No data source with id 'no-such-org'");
+      expect((await run('source', 'cert', 'add', '--org', other.id)).code).toBe(2);
+    } finally {
+      await rm(files.dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a data source with a malformed OID', async () => {

@@ -5,6 +5,7 @@ import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orgCreateCommand } from './commands/org.ts';
 import { seedCommand } from './commands/seed.ts';
+import { sourceCertAddCommand, sourceCertListCommand, sourceCertRemoveCommand } from './commands/source.ts';
 import { serveCommand } from './commands/serve.ts';
 import { staffCreateCommand } from './commands/staff.ts';
 import type { CliIo } from './io.ts';
@@ -20,8 +21,14 @@ Commands:
   serve                                 start the server (migrates, seeds demo data on first start)
   migrate                               apply pending database migrations
   seed [--patients N]                   load the demo organizations, patients and client
-  org create --name NAME --hl7-facility CODE [--oid OID]
-                                        register an organization as a data source; prints JSON with its id
+  org create --name NAME --hl7-facility CODE [--oid OID] [--tls-cert PATH]…
+                                        register an organization as a data source (with the client
+                                        certificates it uses for MLLP over TLS); prints JSON with its id
+  source cert add --org ORG_ID (--cert PATH | --fingerprint SHA256)…
+                                        register client certificates of a source for MLLP over TLS
+  source cert list [--org ORG_ID]       list sources' client certificates (fingerprint, subject, validity)
+  source cert remove --org ORG_ID --fingerprint SHA256
+                                        remove a client certificate from a source
   client create --name NAME --scope S [--org ORG_ID]
                                         register a system client; prints client_id and client_secret
   staff create --email E --role R [--role R2] [--org ORG_ID] [--name NAME]
@@ -58,12 +65,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'org': {
         const [sub, ...args] = rest;
         if (sub !== 'create') break;
-        const { values } = parseArgs({ args, options: { name: { type: 'string' }, 'hl7-facility': { type: 'string' }, oid: { type: 'string' } } });
+        const { values } = parseArgs({
+          args,
+          options: { name: { type: 'string' }, 'hl7-facility': { type: 'string' }, oid: { type: 'string' }, 'tls-cert': { type: 'string', multiple: true } },
+        });
         if (!values.name || !values['hl7-facility']) {
           io.err('org create needs --name NAME and --hl7-facility CODE');
           return 2;
         }
-        return await orgCreateCommand(io, { name: values.name, hl7Facility: values['hl7-facility'], oid: values.oid });
+        return await orgCreateCommand(io, { name: values.name, hl7Facility: values['hl7-facility'], oid: values.oid, tlsCerts: values['tls-cert'] });
+      }
+      case 'source': {
+        const [sub, action, ...args] = rest;
+        if (sub !== 'cert') break;
+        const { values } = parseArgs({ args, options: { org: { type: 'string' }, cert: { type: 'string', multiple: true }, fingerprint: { type: 'string', multiple: true } } });
+        const certs = values.cert ?? [];
+        const fingerprints = values.fingerprint ?? [];
+        if (action === 'list') return await sourceCertListCommand(io, { org: values.org });
+        if (action === 'add') {
+          if (!values.org || certs.length + fingerprints.length === 0) {
+            io.err('source cert add needs --org ORG_ID and --cert PATH or --fingerprint SHA256');
+            return 2;
+          }
+          return await sourceCertAddCommand(io, { org: values.org, certs, fingerprints });
+        }
+        if (action === 'remove') {
+          if (!values.org || fingerprints.length !== 1 || certs.length > 0) {
+            io.err('source cert remove needs --org ORG_ID and one --fingerprint SHA256');
+            return 2;
+          }
+          return await sourceCertRemoveCommand(io, { org: values.org, fingerprint: fingerprints[0] as string });
+        }
+        break;
       }
       case 'staff': {
         const [sub, ...args] = rest;

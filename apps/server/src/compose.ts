@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { migrate, openDatabase, type Database } from '@kennebec/db';
 import { buildIndexRows, SqlFhirStore } from '@kennebec/fhir-store';
 import { loadAppKey } from './app-key.ts';
+import { withSensitivityLabels } from '@kennebec/consent';
 import type { Config } from './config.ts';
 import type { AppDeps, Clock } from './deps.ts';
 import { createLogger } from './logger.ts';
@@ -48,7 +49,9 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
   }
   const appKey = loadAppKey(config);
   const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-  const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now() });
+  // Every stored version carries the sensitivity labels its codes call for (meta.security), so
+  // that access decisions and `_security` searches see them whichever path wrote it.
+  const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now(), prepareContent: (r) => withSensitivityLabels(r) });
   const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
   const deps: Omit<AppDeps, 'authenticate'> = {
     config,

@@ -6,7 +6,16 @@ export type { AppDeps, Clock } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createClient } from './features/smart-auth/index.ts';
 export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';
-export { createSource, listSources, DataSourceError } from './features/sources/index.ts';
+export {
+  createSource,
+  listSources,
+  listSourcesWithCertificates,
+  addSourceCertificates,
+  removeSourceCertificate,
+  DataSourceError,
+  DataSourceNotFoundError,
+  type CertificateInput,
+} from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';
 export { startSmtpReceiver, type ReceivedMail, type SmtpReceiver, type Mailer } from './features/mail/index.ts';
 export { CSRF_HEADER, type SecurityEvent, type SecurityEvents } from './features/accounts/index.ts';

@@ -15,6 +15,11 @@ export interface RepositoryDeps {
   buildIndexRows: (resource: Resource) => IndexRows;
   now: () => Date;
   newId?: () => string;
+  /**
+   * Server-side additions to every stored version before it is written and indexed (the server
+   * adds sensitivity labels to `meta.security` here). Must not change the resource's type or id.
+   */
+  prepareContent?: (resource: Resource) => Resource;
 }
 
 interface ResourceRow {
@@ -78,6 +83,10 @@ export class SqlFhirRepository {
     private readonly deps: RepositoryDeps,
   ) {}
 
+  private prepare<T extends Resource>(resource: T): T {
+    return this.deps.prepareContent ? (this.deps.prepareContent(resource) as T) : resource;
+  }
+
   async read(resourceType: string, id: string): Promise<StoredVersion | undefined> {
     const res = await this.q.query<ResourceRow>(
       `select ${COLUMNS} from resource where resource_type = $1 and id = $2`,
@@ -117,7 +126,7 @@ export class SqlFhirRepository {
         versionId: 1,
         lastUpdated,
         deleted: false,
-        resource: withMeta(resource, rid, 1, lastUpdated),
+        resource: withMeta(this.prepare(resource), rid, 1, lastUpdated),
         author: ctx.author,
         sourceOrg: ctx.sourceOrg ?? null,
         method: 'POST',
@@ -172,7 +181,7 @@ export class SqlFhirRepository {
     }
     const versionId = Number(row.version_id) + 1;
     const lastUpdated = this.deps.now().toISOString();
-    const stored = withMeta(resource, id, versionId, lastUpdated);
+    const stored = withMeta(this.prepare(resource), id, versionId, lastUpdated);
     await this.writeVersion(stored, versionId, lastUpdated, 'PUT', ctx, this.deps.buildIndexRows(stored));
     return {
       version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'PUT' },

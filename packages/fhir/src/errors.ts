@@ -60,6 +60,11 @@ export const errors = {
       [{ code: 'exception', errorCode: 'KB-INTERNAL', diagnostics: `Internal error; quote request id ${requestId}` }],
       500,
     ),
+  /** The master patient index changed in a way that makes this staff action impossible. */
+  mpiConflict: (diagnostics: string) =>
+    new OutcomeError([{ code: 'conflict', errorCode: 'KB-MPI-CONFLICT', diagnostics }], 409),
+  mpiNotUndoable: (diagnostics: string) =>
+    new OutcomeError([{ code: 'processing', errorCode: 'KB-MPI-NOT-UNDOABLE', diagnostics }], 422),
   unavailable: (diagnostics: string) =>
     new OutcomeError([{ code: 'transient', errorCode: 'KB-UNAVAILABLE', diagnostics }], 503),
 } as const;

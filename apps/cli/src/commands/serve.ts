@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { compose, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins } from '@kennebec/server';
+import { compose, fhirApiFor, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins } from '@kennebec/server';
 import type { CliIo } from '../io.ts';
 
 /**
@@ -13,8 +13,8 @@ export async function serveCommand(io: CliIo): Promise<number> {
   const config = loadConfig(io.env);
   const deps = await compose(config);
   if (config.seedDemo) {
-    const result = await seedDemo(deps, { patientsPerOrg: config.seedPatients, log: (s) => io.out(s) });
-    if (result.seeded) io.out(`Demo data loaded: ${result.resources} resources`);
+    const result = await seedDemo(deps, { dispatch: fhirApiFor(deps).dispatch, patientsPerOrg: config.seedPatients, log: (s) => io.out(s) });
+    if (result.seeded) io.out(`Demo data loaded: ${result.resources} resources and ${result.messages} feed messages`);
   }
   const server = await startServer(deps);
   stopOnSignals(server, (m) => deps.logger.info(m));
@@ -23,7 +23,9 @@ export async function serveCommand(io: CliIo): Promise<number> {
   io.out(`Kennebec is running (${deps.db.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
   io.out(`  FHIR R4 API      ${base}/fhir/R4   (CapabilityStatement: ${base}/fhir/R4/metadata)`);
   io.out(`  OAuth 2.0 token  ${base}/oauth2/token`);
-  io.out(`  HL7 v2 (MLLP)    tcp://${new URL(base).hostname}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
+  const host = new URL(base).hostname;
+  if (server.mllpPort !== null) io.out(`  HL7 v2 (MLLP)    tcp://${host}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
+  if (server.mllpTlsPort !== null) io.out(`  HL7 v2 (TLS)     ${host}:${server.mllpTlsPort}   (MLLP over TLS, client certificate required)`);
   io.out(`  Accounts API     ${base}/api   (OpenAPI: ${base}/api/openapi.json)`);
   if (config.mode === 'development' && !config.smtpUrl) io.out(`  Dev mailbox      ${base}/dev/mailbox   (mail sent without SMTP_URL lands here)`);
   io.out(`  Health           ${base}/healthz`);

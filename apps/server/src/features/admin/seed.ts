@@ -1,12 +1,18 @@
-import type { Patient, Resource } from 'fhir/r4';
+import type { Immunization, Resource } from 'fhir/r4';
 import { generateOrganization, generatePatientRecords } from '@kennebec/bench/generate';
 import type { AppDeps } from '../../deps.ts';
+import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
+import { ingestCcda, ingestDepsFor, ingestHl7v2 } from '../ingestion/index.ts';
 import { createClient, findClient } from '../smart-auth/index.ts';
 import { registerOrganizationAsSource } from '../sources/index.ts';
+import { demoFeeds, type FeedOrg, type SharedPerson } from './demo-feeds.ts';
 
 /**
  * Demo data for `npm start` on an empty database: three organizations with their staff
- * (Practitioners), a synthetic population for each, and a demo system client whose
+ * (Practitioners), a synthetic population for each (loaded as each source's initial FHIR
+ * load), then the feeds they send about ten people they share (HL7 v2 results and ADT, C-CDA
+ * documents; see demo-feeds.ts), ingested through the same pipeline as live feeds so that the
+ * master patient index merges them into one record per person. A demo system client's
  * credentials are printed at start. Nothing here is real: names, addresses and SSNs are made up.
  */
 export const DEMO_ORG_SYSTEM = 'https://kennebec.health/fhir/sid/demo-organization';
@@ -21,6 +27,8 @@ export const DEMO_ORGS = [
 ].map((o) => ({ ...o, mrnSystem: `urn:oid:${o.oid}` }));
 
 export interface SeedOptions {
+  /** The FHIR API's dispatcher, through which feeds are applied as they are in production. */
+  dispatch: (req: FhirRequest) => Promise<FhirResponse>;
   patientsPerOrg?: number;
   log?: (line: string) => void;
 }
@@ -33,14 +41,13 @@ export async function isSeeded(deps: Pick<AppDeps, 'db'>): Promise<boolean> {
   return res.rows.length > 0;
 }
 
-export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{ seeded: boolean; resources: number }> {
-  if (await isSeeded(deps)) return { seeded: false, resources: 0 };
+export async function seedDemo(deps: AppDeps, opts: SeedOptions): Promise<{ seeded: boolean; resources: number; messages: number }> {
+  if (await isSeeded(deps)) return { seeded: false, resources: 0, messages: 0 };
   const perOrg = opts.patientsPerOrg ?? 40;
   const log = opts.log ?? (() => undefined);
   let resources = 0;
-  // People who are patients of the first organization and also of the second, registered
-  // there under its own MRN: the MPI links each pair to one Person, so the demo shows merged records.
-  const shared: Patient[] = [];
+  // Patients of the hospital about whom the practice and the laboratory send feeds.
+  const shared: SharedPerson[] = [];
   for (const [n, org] of DEMO_ORGS.entries()) {
     log(`Seeding ${org.name}: ${perOrg} patients…`);
     const generated = generateOrganization({ seed: 1000 + n, organization: org });
@@ -65,21 +72,36 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
     };
     for (const rec of generatePatientRecords({ seed: 2000 + n, patients: perOrg, organization: org, now: DEMO_NOW })) {
       batch.push(rec.patient, ...rec.resources);
-      if (n === 0 && shared.length < SHARED_PATIENTS) shared.push(rec.patient);
-      if (batch.length >= 1000) await flush();
-    }
-    if (n === 1) {
-      for (const [i, p] of shared.entries()) {
-        const again: Patient = { ...p, id: `${org.id}-shared-${i}`, identifier: [{ system: org.mrnSystem, value: `S${String(i).padStart(6, '0')}`, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] } }] };
-        batch.push(again);
+      if (n === 0 && shared.length < SHARED_PATIENTS) {
+        shared.push({ patient: rec.patient, immunizations: rec.resources.filter((r): r is Immunization => r.resourceType === 'Immunization') });
       }
+      if (batch.length >= 1000) await flush();
     }
     if (batch.length > 0) await flush();
   }
+  const messages = await sendDemoFeeds(deps, opts, shared);
   if (!(await findClient(deps.db, DEMO_CLIENT.id))) {
     await createClient(deps.db, { name: 'Demo system client', scopes: DEMO_CLIENT.scopes, clientId: DEMO_CLIENT.id, secret: DEMO_CLIENT.secret });
   }
-  return { seeded: true, resources };
+  return { seeded: true, resources, messages };
+}
+
+/** Sends the demo organizations' feeds through ingest; a message that is not accepted stops the seed. */
+async function sendDemoFeeds(deps: AppDeps, opts: SeedOptions, shared: SharedPerson[]): Promise<number> {
+  const [hospital, practice, lab] = DEMO_ORGS as [FeedOrg, FeedOrg, FeedOrg];
+  const feeds = demoFeeds(shared, { hospital, practice, lab });
+  const log = opts.log ?? (() => undefined);
+  log(`Sending ${feeds.length} feed messages (HL7 v2 results and ADT, C-CDA documents) for ${shared.length} shared people…`);
+  const ingest = ingestDepsFor(deps, opts.dispatch);
+  for (const msg of feeds) {
+    if (msg.format === 'hl7v2') {
+      const result = await ingestHl7v2(ingest, msg.content, 'file');
+      if (result.code !== 'AA') throw new Error(`Demo feed ${msg.label} from ${msg.org} was not accepted: ${result.ack.replace(/\r/g, ' / ')}`);
+    } else {
+      await ingestCcda(ingest, msg.content, msg.org, deps.config.bodyLimit);
+    }
+  }
+  return feeds.length;
 }
 
 /** Lines printed at start: the demo credentials, when the demo client exists. */

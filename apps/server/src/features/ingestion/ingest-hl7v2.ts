@@ -33,7 +33,7 @@ import { findSourceByFacility, type DataSource } from '../sources/index.ts';
  *    leaves nothing half-written and is answered AE with ERR segments, and the raw message is
  *    kept for reprocessing.
  */
-export type Channel = 'mllp' | 'http' | 'file';
+export type Channel = 'mllp' | 'mllp-tls' | 'http' | 'file';
 
 export interface IngestDeps {
   db: Database;
@@ -71,8 +71,12 @@ async function log(db: Database, e: LogEntry): Promise<void> {
 }
 
 export interface IngestOptions {
-  /** The source authenticated by the channel (HTTPS client); MSH-4 must be its facility. */
+  /** The source authenticated by the channel (HTTPS client, TLS client certificate); MSH-4 must be its facility. */
   callerOrgId?: string | null;
+  /** How the channel names that source in a refusal (default: the authenticated source). */
+  callerName?: string;
+  /** The channel refuses the message whatever it says (a client certificate of no source): AR with this reason, logged as rejected. */
+  refusal?: string;
   /** Id of the logged message being reprocessed. */
   retryOf?: string;
 }
@@ -104,10 +108,11 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
     return { ack, status, code };
   };
 
+  if (opts.refusal) return reject(null, { severity: 'E', code: HL7_ERROR.unknownKeyIdentifier, message: opts.refusal }, 'rejected', 'AR');
   const facility = msg.get('MSH-4.1');
   const source = facility ? await findSourceByFacility(deps.db, facility) : null;
   if (!source || (callerOrgId !== undefined && callerOrgId !== null && callerOrgId !== source.id)) {
-    const why = !source ? `Sending facility '${facility}' is not a registered source` : `Sending facility '${facility}' does not belong to the authenticated source`;
+    const why = !source ? `Sending facility '${facility}' is not a registered source` : `Sending facility '${facility}' does not belong to ${opts.callerName ?? 'the authenticated source'}`;
     return reject(null, { severity: 'E', code: HL7_ERROR.unknownKeyIdentifier, message: why, location: { segment: 'MSH', sequence: 1, field: 4 } }, 'rejected', 'AR');
   }
   const headerIssues = checkHeader(msg);

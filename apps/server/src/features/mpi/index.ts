@@ -1,22 +1,28 @@
 import type { Patient } from 'fhir/r4';
 import type { WriteFollower } from '../fhir-api/index.ts';
-import { linkPatient } from './link-patient.ts';
+import { linkPatients } from './link-patient.ts';
 
-export { linkPatient, scoreCandidates, type LinkResult } from './link-patient.ts';
+export { linkPatient, linkPatients } from './link-patient.ts';
+export type { LinkResult } from './links.ts';
+export { scoreCandidates } from './candidates.ts';
 export { matchOperation } from './match-operation.ts';
 export { everythingOperation } from './everything-operation.ts';
 export { mergePatients, type PatientMerge } from './merge-patients.ts';
-export { listReviews, decideReview, ReviewError, type ReviewItem } from './review.ts';
+export { listReviews, decideReview, type ReviewItem, type ReviewCause } from './review.ts';
+export { unlink, mergePersons, undoChange, type ChangeResult } from './staff-actions.ts';
+export { personDetail, patientHistory, type PersonDetail, type HistoryEntry } from './person-view.ts';
 export { mpiPlugin } from './routes.ts';
 
-/** The MPI as a follower of Patient writes: each stored Patient is linked to its Person. */
+/**
+ * The MPI as a follower of Patient writes: each stored Patient is linked to its Person, and an
+ * updated one re-evaluated, in the transaction that wrote it.
+ */
 export function createPatientLinker(): WriteFollower {
   return {
     types: new Set(['Patient']),
     async after(repo, tx, versions, ctx) {
-      for (const v of versions) {
-        if (v.resource) await linkPatient(repo, tx, v.resource as Patient & { id: string }, ctx);
-      }
+      const writes = versions.flatMap((v) => (v.resource ? [{ patient: v.resource as Patient & { id: string }, versionId: v.versionId }] : []));
+      await linkPatients(repo, tx, writes, ctx);
     },
   };
 }

@@ -4,7 +4,7 @@ import { errors } from '@kennebec/fhir';
 import { DEFAULT_THRESHOLDS, fromFhirPatient, normalize } from '@kennebec/matching';
 import { authorize } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
-import { scoreCandidates } from './link-patient.ts';
+import { scoreCandidates } from './candidates.ts';
 
 /**
  * `POST Patient/$match` (https://hl7.org/fhir/R4/patient-operation-match.html): scored

@@ -1,13 +1,17 @@
-import type { Identifier, Patient, Person } from 'fhir/r4';
+import type { Identifier, Patient } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
 import type { SqlFhirRepository, SqlFhirStore, WriteContext } from '@kennebec/fhir-store';
-import { lockMpi } from './link-patient.ts';
+import type { Evidence } from '@kennebec/matching';
+import { recordMove, syncPersons, type Change, type Move } from './links.ts';
+import { lockPersonsOf } from './locks.ts';
 
 /**
  * A source's own merge of two of its records (HL7 ADT^A40): the merged Patient is marked
  * inactive and `replaced-by` the surviving one (https://hl7.org/fhir/R4/patient.html#links),
  * the surviving one `replaces` it, and both belong to the surviving record's Person from then
- * on. The merged record's data stays where it is and is reached through the Person.
+ * on. The merged record's data stays where it is and is reached through the Person. The move
+ * is recorded in the link history (action `a40`); being the source's own statement about its
+ * records, it is not one HIE staff can undo.
  */
 export interface PatientMerge {
   surviving: Identifier;
@@ -25,7 +29,6 @@ async function findByIdentifier(tx: Queryable, sourceOrg: string, id: Identifier
 
 export async function mergePatients(store: SqlFhirStore, merges: PatientMerge[], sourceOrg: string, ctx: WriteContext): Promise<number> {
   return store.transaction(async (repo, tx) => {
-    await lockMpi(tx);
     let applied = 0;
     for (const m of merges) {
       const survivingId = await findByIdentifier(tx, sourceOrg, m.surviving);
@@ -43,7 +46,7 @@ export async function mergePatients(store: SqlFhirStore, merges: PatientMerge[],
         if (!has(surviving, mergedId)) {
           await repo.update({ ...surviving, id: survivingId, link: [...(surviving.link ?? []), { other: { reference: `Patient/${mergedId}` }, type: 'replaces' }] }, ctx);
         }
-        await movePatientToPersonOf(repo, tx, mergedId, survivingId, ctx);
+        await movePatientToPersonOf(repo, tx, mergedId, survivingId, { action: 'a40', reason: 'ADT^A40: the source merged its two records', actor: ctx.author }, ctx);
         applied++;
       }
     }
@@ -51,20 +54,32 @@ export async function mergePatients(store: SqlFhirStore, merges: PatientMerge[],
   });
 }
 
-/** Moves `patientId` into the Person of `anchorId`; a Person left without Patients is deactivated. */
-export async function movePatientToPersonOf(repo: SqlFhirRepository, tx: Queryable, patientId: string, anchorId: string, ctx: WriteContext): Promise<void> {
-  const links = await tx.query<{ patient_id: string; person_id: string }>('select patient_id, person_id from mpi_link where patient_id = any($1::text[])', [[patientId, anchorId]]);
-  const from = links.rows.find((l) => l.patient_id === patientId)?.person_id;
-  const to = links.rows.find((l) => l.patient_id === anchorId)?.person_id;
-  if (!from || !to || from === to) return;
-  const ref = `Patient/${patientId}`;
-  const target = (await repo.read('Person', to))?.resource as Person | undefined;
-  const source = (await repo.read('Person', from))?.resource as Person | undefined;
-  if (!target || !source) return;
-  await repo.update({ ...target, id: to, link: [...(target.link ?? []), { target: { reference: ref }, assurance: 'level3' }] }, ctx);
-  const remaining = (source.link ?? []).filter((l) => l.target.reference !== ref);
-  const { link: _old, ...rest } = source;
-  await repo.update({ ...rest, id: from, active: remaining.length > 0, ...(remaining.length > 0 ? { link: remaining } : {}) }, ctx);
-  await tx.query(`update mpi_link set person_id = $2, decision = 'link', matched_patient_id = $3 where patient_id = $1`, [patientId, to, anchorId]);
-  await tx.query(`update resource set person_id = $2 where resource_type = 'Patient' and id = $1`, [patientId, to]);
+/**
+ * Moves `patientId` into the Person of `anchorId` as one change of the link history; a Person
+ * left without Patients becomes inactive. Locks both Persons. Returns the move, or undefined
+ * when they already share a Person (or either is not linked).
+ */
+export async function movePatientToPersonOf(
+  repo: SqlFhirRepository,
+  tx: Queryable,
+  patientId: string,
+  anchorId: string,
+  change: Omit<Change, 'id'>,
+  ctx: WriteContext,
+  basis: { score?: number | null; evidence?: Evidence[] } = {},
+): Promise<Move | undefined> {
+  const persons = await lockPersonsOf(tx, [patientId, anchorId]);
+  const from = persons.get(patientId);
+  const to = persons.get(anchorId);
+  if (!from || !to || from === to) return undefined;
+  const move: Move = {
+    patientId,
+    fromPersonId: from,
+    toPersonId: to,
+    decision: 'manual',
+    ...(basis.score !== undefined ? { score: basis.score, matchedPatientId: anchorId, evidence: basis.evidence ?? [] } : {}),
+  };
+  await recordMove(tx, { ...change, id: null }, move);
+  await syncPersons(repo, tx, [move], ctx);
+  return move;
 }

@@ -1,17 +1,28 @@
 import type { Queryable } from '@kennebec/db';
+import { errors } from '@kennebec/fhir';
 import type { SqlFhirStore, WriteContext } from '@kennebec/fhir-store';
+import type { Evidence } from '@kennebec/matching';
+import { keepApart, recordMove, syncPersons, type Move } from './links.ts';
+import { lockPersonsOf } from './locks.ts';
 import { movePatientToPersonOf } from './merge-patients.ts';
-import { lockMpi } from './link-patient.ts';
+import { unlinkPatient } from './staff-actions.ts';
 
 /**
- * The review queue: pairs scored between the thresholds, decided by HIE staff. "link" moves
- * the Patient into the candidate's Person (a Person left without Patients is deactivated);
- * "keep-apart" records that they are different people. Each decision keeps who, when and why.
+ * The review queue: pairs the index would not decide alone, decided by HIE staff. Causes: a
+ * new record scored between the thresholds (or matched a Person holding a relative of it); an
+ * updated record no longer matches its own Person; an updated record matches another Person.
+ * "link" puts the Patient in the candidate's Person (a Person left without Patients becomes
+ * inactive), or confirms it where it is when they already share one; "keep-apart" records
+ * that they are different people, and splits the Patient out when they share a Person. Each
+ * decision keeps who, when and why, and every move is a change of the link history.
  */
+export type ReviewCause = 'new-record' | 'demographics-changed' | 'matches-another-person';
+
 export interface ReviewItem {
   id: string;
   patientId: string;
   candidatePatientId: string;
+  cause: ReviewCause;
   score: number;
   evidence: unknown;
   status: 'open' | 'linked' | 'kept-apart';
@@ -25,6 +36,7 @@ interface Row {
   id: string;
   patient_id: string;
   candidate_patient_id: string;
+  cause: ReviewCause;
   score: number;
   evidence: unknown;
   status: ReviewItem['status'];
@@ -34,7 +46,7 @@ interface Row {
   created_at: string | Date;
 }
 
-const COLUMNS = 'id::text as id, patient_id, candidate_patient_id, score, evidence, status, reason, decided_by, decided_at, created_at';
+const COLUMNS = 'id::text as id, patient_id, candidate_patient_id, cause, score, evidence, status, reason, decided_by, decided_at, created_at';
 const iso = (v: string | Date): string => new Date(v).toISOString();
 
 function toItem(r: Row): ReviewItem {
@@ -42,6 +54,7 @@ function toItem(r: Row): ReviewItem {
     id: r.id,
     patientId: r.patient_id,
     candidatePatientId: r.candidate_patient_id,
+    cause: r.cause,
     score: Number(r.score),
     evidence: typeof r.evidence === 'string' ? JSON.parse(r.evidence) : r.evidence,
     status: r.status,
@@ -60,16 +73,6 @@ export async function listReviews(db: Queryable, status: ReviewItem['status'] | 
   return res.rows.map(toItem);
 }
 
-export class ReviewError extends Error {
-  constructor(
-    message: string,
-    readonly notFound = false,
-  ) {
-    super(message);
-    this.name = 'ReviewError';
-  }
-}
-
 export async function decideReview(
   store: SqlFhirStore,
   id: string,
@@ -77,17 +80,30 @@ export async function decideReview(
   reason: string,
   ctx: WriteContext,
 ): Promise<ReviewItem> {
-  if (!/^\d{1,18}$/.test(id)) throw new ReviewError(`No review item ${id}`, true);
+  if (!/^\d{1,18}$/.test(id)) throw errors.notFound(`review ${id}`);
   return store.transaction(async (repo, tx) => {
     const found = await tx.query<Row>(`select ${COLUMNS} from mpi_review where id = $1::bigint for update`, [id]);
     const item = found.rows[0];
-    if (!item) throw new ReviewError(`No review item ${id}`, true);
-    if (item.status !== 'open') throw new ReviewError(`Review item ${id} was already decided (${item.status})`);
-    if (decision === 'link') {
-      await lockMpi(tx);
-      const linked = await tx.query('select 1 from mpi_link where patient_id = any($1::text[])', [[item.patient_id, item.candidate_patient_id]]);
-      if (linked.rows.length < 2) throw new ReviewError('Both Patients must be linked to a Person');
-      await movePatientToPersonOf(repo, tx, item.patient_id, item.candidate_patient_id, ctx);
+    if (!item) throw errors.notFound(`review ${id}`);
+    if (item.status !== 'open') throw errors.mpiConflict(`Review item ${id} was already decided (${item.status})`);
+    const persons = await lockPersonsOf(tx, [item.patient_id, item.candidate_patient_id]);
+    const own = persons.get(item.patient_id);
+    const other = persons.get(item.candidate_patient_id);
+    if (!own || !other) throw errors.mpiConflict('Both Patients must be linked to a Person');
+    const evidence = (typeof item.evidence === 'string' ? JSON.parse(item.evidence) : item.evidence) as Evidence[];
+    const change = { action: 'review-link' as const, reason, actor: ctx.author, reviewId: id };
+    if (decision === 'link' && own !== other) {
+      await movePatientToPersonOf(repo, tx, item.patient_id, item.candidate_patient_id, change, ctx, { score: Number(item.score), evidence });
+    } else if (decision === 'link') {
+      // Already one Person (a record whose demographics changed): staff confirm it belongs there.
+      const move: Move = { patientId: item.patient_id, fromPersonId: own, toPersonId: own, decision: 'manual', score: Number(item.score), matchedPatientId: item.candidate_patient_id, evidence };
+      await recordMove(tx, { ...change, id: null }, move);
+      await syncPersons(repo, tx, [move], ctx);
+    } else if (own === other) {
+      // Different people in one Person: split the changed record out.
+      await unlinkPatient(repo, tx, item.patient_id, { reason, reviewId: id }, ctx);
+    } else {
+      await keepApart(tx, item.patient_id, [item.candidate_patient_id], { reviewId: id });
     }
     const res = await tx.query<Row>(
       `update mpi_review set status = $2, reason = $3, decided_by = $4, decided_at = now() where id = $1::bigint returning ${COLUMNS}`,

@@ -1,2 +1,19 @@
-export { createSource, registerOrganizationAsSource, listSources, findSourceByFacility, DataSourceError, HL7_FACILITY_SYSTEM, type DataSource, type NewDataSource } from './sources.ts';
+export {
+  createSource,
+  registerOrganizationAsSource,
+  listSources,
+  listSourcesWithCertificates,
+  findSourceByFacility,
+  findSourceByCertificate,
+  addSourceCertificates,
+  removeSourceCertificate,
+  DataSourceError,
+  DataSourceNotFoundError,
+  HL7_FACILITY_SYSTEM,
+  type DataSource,
+  type DataSourceWithCertificates,
+  type NewDataSource,
+  type CertificateContext,
+} from './sources.ts';
+export { normalizeFingerprint, type CertificateInput, type SourceCertificate } from './certificates.ts';
 export { sourcesPlugin } from './routes.ts';
