@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { migrate, openDatabase, type Database } from '@kennebec/db';
 import { buildIndexRows, SqlFhirStore } from '@kennebec/fhir-store';
+import { loadAppKey } from './app-key.ts';
 import { withSensitivityLabels } from '@kennebec/consent';
 import type { Config } from './config.ts';
 import type { AppDeps, Clock } from './deps.ts';
@@ -11,6 +12,8 @@ import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-
 import { createValidator } from './features/fhir-api/validator.ts';
 import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
 import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
+import { createMailer, type Mailer } from './features/mail/index.ts';
+import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -30,6 +33,10 @@ export interface ComposeOptions {
   db?: Database;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** Use this mailer instead of one built from SMTP_URL. */
+  mailer?: Mailer;
+  /** Where security events go instead of the log. */
+  securityEvents?: SecurityEvents;
 }
 
 export async function compose(config: Config, opts: ComposeOptions = {}): Promise<AppDeps> {
@@ -40,6 +47,8 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
+  const appKey = loadAppKey(config);
+  const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   // Every stored version carries the sensitivity labels its codes call for (meta.security), so
   // that access decisions and `_security` searches see them whichever path wrote it.
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now(), prepareContent: (r) => withSensitivityLabels(r) });
@@ -59,6 +68,9 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
       'Patient/$match': matchOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
       'Patient/$everything': everythingOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
     },
+    mailer,
+    appKey,
+    securityEvents: opts.securityEvents ?? loggingSecurityEvents(logger),
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
 }

@@ -17,3 +17,8 @@ export {
   type CertificateInput,
 } from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';
+export { startSmtpReceiver, type ReceivedMail, type SmtpReceiver, type Mailer } from './features/mail/index.ts';
+export { CSRF_HEADER, type SecurityEvent, type SecurityEvents } from './features/accounts/index.ts';
+export { createStaffUser, StaffError, type CreatedStaffUser } from './features/staff/index.ts';
+export { STAFF_ROLES, type StaffRole, type UserActor } from './features/access/index.ts';
+export { apiRegistryOf } from './http/api-routes.ts';

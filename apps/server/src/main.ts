@@ -42,6 +42,7 @@ export async function startServer(deps: AppDeps): Promise<RunningServer> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all([app.close(), ...listeners.map((l) => l.close())]);
+      await deps.mailer.close();
       await deps.db.close();
     })();
     return stopping;

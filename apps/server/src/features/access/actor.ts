@@ -30,10 +30,30 @@ export interface SystemActor {
   orgId?: string;
 }
 
-export type Actor = ClientActor | SystemActor;
+/** Roles of staff users; org roles act within their organization, hie- roles across the HIE. */
+export const STAFF_ROLES = ['front-desk', 'nurse', 'provider', 'billing', 'org-admin', 'hie-privacy-officer', 'hie-admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/**
+ * A person signed in to the portal or the staff console (a fully authenticated session: a staff
+ * user only once their second factor is verified). It carries no health-data permissions of its
+ * own; the decision point grants them from who the user is (consent, proxies, care relationships).
+ */
+export interface UserActor {
+  kind: 'user';
+  userId: string;
+  accountKind: 'patient' | 'staff';
+  /** The staff user's organization; null for patients and HIE-wide staff. */
+  orgId: string | null;
+  /** Staff roles; empty for patients. */
+  roles: readonly StaffRole[];
+}
+
+export type Actor = ClientActor | SystemActor | UserActor;
 
 /** The identity recorded as author of a resource version. */
 export function actorReference(actor: Actor): string {
+  if (actor.kind === 'user') return `User/${actor.userId}`;
   return actor.kind === 'client' ? `Client/${actor.clientId}` : `System/${actor.origin}`;
 }
 

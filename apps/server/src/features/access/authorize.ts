@@ -15,6 +15,9 @@ const NAMES: Record<Interaction, string> = { c: 'create', r: 'read', u: 'update'
 
 export function isPermitted(actor: Actor, req: AccessRequest): boolean {
   if (actor.kind === 'system') return true;
+  // Signed-in users get health-data permissions from policy (consent, proxies, care
+  // relationships) that this decision point does not have yet: until then, none.
+  if (actor.kind === 'user') return false;
   return actor.scopes.some(
     (s) => s.context === 'system' && (s.resourceType === '*' || s.resourceType === req.resourceType) && s.interactions.has(req.interaction),
   );
@@ -23,6 +26,7 @@ export function isPermitted(actor: Actor, req: AccessRequest): boolean {
 /** Throws 403 (with the scope that would be needed) when the actor may not do this. */
 export function authorize(actor: Actor, req: AccessRequest): void {
   if (!isPermitted(actor, req)) {
+    if (actor.kind === 'user') throw errors.forbidden(`Not permitted to ${NAMES[req.interaction]} ${req.resourceType}`);
     throw errors.forbidden(
       `Not permitted to ${NAMES[req.interaction]} ${req.resourceType}: requires scope system/${req.resourceType}.${req.interaction}`,
     );
