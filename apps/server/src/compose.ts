@@ -14,6 +14,7 @@ import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
 import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
 import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
+import type { LinkedPatients } from './features/proxies/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -37,6 +38,8 @@ export interface ComposeOptions {
   mailer?: Mailer;
   /** Where security events go instead of the log. */
   securityEvents?: SecurityEvents;
+  /** Which Patient records an account is linked to as that person (proxies ask it). */
+  linkedPatients?: LinkedPatients;
 }
 
 export async function compose(config: Config, opts: ComposeOptions = {}): Promise<AppDeps> {
@@ -71,6 +74,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     mailer,
     appKey,
     securityEvents: opts.securityEvents ?? loggingSecurityEvents(logger),
+    linkedPatients: opts.linkedPatients,
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
 }

@@ -7,6 +7,7 @@ import type { Actor } from './features/access/index.ts';
 // The port's own module, not the feature's index: the feature itself depends on AppDeps.
 import type { SecurityEvents } from './features/accounts/security-events.ts';
 import type { Mailer } from './features/mail/mailer.ts';
+import type { LinkedPatients } from './features/proxies/linked-patients.ts';
 import type { FhirRequest, FhirResponse, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
 
 export interface Clock {
@@ -37,4 +38,6 @@ export interface AppDeps {
   appKey: AppKey;
   /** Where security events of accounts and sessions go (the log, later the audit trail). */
   securityEvents: SecurityEvents;
+  /** The Patient records each account is linked to as that person (supplied by enrollment). */
+  linkedPatients?: LinkedPatients | undefined;
 }
