@@ -20,8 +20,8 @@ module.exports = {
     {
       name: 'pure-packages-no-io',
       severity: 'error',
-      comment: 'fhir, fhir-validator, hl7v2, ccda and matching (and later consent) are pure: no database, network or file I/O at run time.',
-      from: { path: '^packages/(fhir|fhir-validator|hl7v2|ccda|matching)/src/', pathNot: '\\.test\\.ts$' },
+      comment: 'fhir, fhir-validator, hl7v2, ccda, matching and audit (and later consent) are pure: no database, network or file I/O at run time.',
+      from: { path: '^packages/(fhir|fhir-validator|hl7v2|ccda|matching|audit)/src/', pathNot: '\\.test\\.ts$' },
       to: { path: '^(packages/db|node_modules/(pg|@electric-sql|fastify))', dependencyTypes: ['npm', 'local', 'aliased-workspace', 'aliased'] },
     },
     {

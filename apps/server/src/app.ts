@@ -29,13 +29,17 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Whoever closes the app (main.ts, tests) gets the buffered audit entries appended.
+  app.addHook('onClose', async () => {
+    await deps.audit.flush().catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit flush failed at close'));
+  });
 
   await app.register(healthPlugin, { db: deps.db });
   await app.register(smartAuthPlugin, { deps });
   await app.register(sourcesPlugin, { deps });
   await app.register(mpiPlugin, { deps });
 
-  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });
+  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit, refused: api.refused });
   await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
   return app;
 }

@@ -10,6 +10,7 @@ import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-
 import { createValidator } from './features/fhir-api/validator.ts';
 import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
 import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
+import { AuditTrail, auditEventProvider } from './features/audit/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -41,6 +42,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
   }
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now() });
   const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
+  const audit = new AuditTrail({ db, now: () => clock.now(), logger, readMode: config.auditReads, flushMs: config.auditFlushMs });
   const deps: Omit<AppDeps, 'authenticate'> = {
     config,
     db,
@@ -56,8 +58,23 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
       'Patient/$match': matchOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
       'Patient/$everything': everythingOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
     },
+    audit,
+    providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}` }) },
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
+}
+
+/**
+ * Clean shutdown of what compose() built: the audit entries still buffered are appended, then
+ * the database is closed. Every process that composed its dependencies ends with this.
+ */
+export async function shutdown(deps: Pick<AppDeps, 'audit' | 'db' | 'logger'>): Promise<void> {
+  try {
+    await deps.audit.close();
+  } catch (err) {
+    deps.logger.error({ err: { message: (err as Error).message }, pending: deps.audit.pending }, 'audit entries could not be appended at shutdown');
+  }
+  await deps.db.close();
 }
 
 /** The FHIR API over composed dependencies, for callers outside HTTP (the CLI's import). */

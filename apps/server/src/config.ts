@@ -23,6 +23,10 @@ export interface Config {
   seedPatients: number;
   /** TCP port of the MLLP (HL7 v2) listener; 0 picks a free one. */
   mllpPort: number;
+  /** `sync`: a read is answered once its audit entry is committed; `buffered`: entries are appended every auditFlushMs. */
+  auditReads: 'sync' | 'buffered';
+  /** How often buffered audit entries of reads are appended, in milliseconds. */
+  auditFlushMs: number;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +51,8 @@ export const CONFIG_VARIABLES = [
   'SEED_DEMO',
   'SEED_PATIENTS',
   'MLLP_PORT',
+  'AUDIT_READS',
+  'AUDIT_FLUSH_MS',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -83,6 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const accessTokenTtl = int(env, 'ACCESS_TOKEN_TTL', 3600, 60, 86_400, problems);
   const seedPatients = int(env, 'SEED_PATIENTS', 40, 0, 1_000_000, problems);
   const mllpPort = int(env, 'MLLP_PORT', 2575, 0, 65535, problems);
+  const auditFlushMs = int(env, 'AUDIT_FLUSH_MS', 200, 10, 60_000, problems);
+  const auditReads = env.AUDIT_READS || 'sync';
+  if (auditReads !== 'sync' && auditReads !== 'buffered') problems.push(`AUDIT_READS must be sync or buffered (got '${auditReads}')`);
   const seedRaw = env.SEED_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -98,5 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: seedRaw === 'true' || seedRaw === '1',
     seedPatients,
     mllpPort,
+    auditReads: auditReads === 'buffered' ? 'buffered' : 'sync',
+    auditFlushMs,
   };
 }

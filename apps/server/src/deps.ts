@@ -3,7 +3,8 @@ import type { Database } from '@kennebec/db';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import type { Config } from './config.ts';
 import type { Actor } from './features/access/index.ts';
-import type { FhirRequest, FhirResponse, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
+import type { FhirRequest, FhirResponse, ResourceProvider, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
+import type { AuditTrail } from './features/audit/index.ts';
 
 export interface Clock {
   now(): Date;
@@ -27,4 +28,8 @@ export interface AppDeps {
   follower?: WriteFollower | undefined;
   /** FHIR operations by `Type/$name`. */
   operations?: Record<string, (req: FhirRequest) => Promise<FhirResponse>> | undefined;
+  /** The audit trail: writes append in their transaction, reads are recorded by the FHIR API. */
+  audit: AuditTrail;
+  /** Read-only resource types served from elsewhere (AuditEvent from the audit trail). */
+  providers: Record<string, ResourceProvider>;
 }

@@ -1,5 +1,5 @@
 export { buildApp } from './app.ts';
-export { compose, systemClock, packageVersion, fhirApiFor, type ComposeOptions } from './compose.ts';
+export { compose, systemClock, packageVersion, fhirApiFor, shutdown, type ComposeOptions } from './compose.ts';
 export { loadConfig, ConfigError, CONFIG_VARIABLES, type Config } from './config.ts';
 export { startServer, stopOnSignals, type RunningServer } from './main.ts';
 export type { AppDeps, Clock } from './deps.ts';
@@ -8,3 +8,4 @@ export { createClient } from './features/smart-auth/index.ts';
 export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';
 export { createSource, listSources, DataSourceError } from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';
+export { verifyAuditChain, type VerifyResult } from './features/audit/index.ts';

@@ -12,7 +12,15 @@ export interface GrantedScope {
   interactions: ReadonlySet<Interaction>;
 }
 
-export interface ClientActor {
+/** Why and for whom an actor acts; recorded with every access in the audit trail. */
+export interface ActingFor {
+  /** HL7 v3 PurposeOfUse code: TREAT, ETREAT (break-the-glass), HPAYMT, HOPERAT, PATRQT, … */
+  purposeOfUse?: string | undefined;
+  /** The person the actor acts for (a proxy acting for a patient): a reference such as `Patient/123`. */
+  onBehalfOf?: string | undefined;
+}
+
+export interface ClientActor extends ActingFor {
   kind: 'client';
   /** The OAuth client_id. */
   clientId: string;
@@ -22,7 +30,7 @@ export interface ClientActor {
 }
 
 /** The server itself: seeding, imports run from the CLI by an operator. */
-export interface SystemActor {
+export interface SystemActor extends ActingFor {
   kind: 'system';
   /** What started it, e.g. 'cli:import', 'seed', 'mllp'. */
   origin: string;
@@ -39,4 +47,13 @@ export function actorReference(actor: Actor): string {
 
 export function actorOrganization(actor: Actor): string | null {
   return actor.orgId ?? null;
+}
+
+/**
+ * The purpose of use recorded for an actor: the one it states, else for the server's own work
+ * (feeds, imports, seeding) healthcare operations; a client that states none has none.
+ */
+export function actorPurpose(actor: Actor): string | null {
+  if (actor.purposeOfUse) return actor.purposeOfUse;
+  return actor.kind === 'system' ? 'HOPERAT' : null;
 }

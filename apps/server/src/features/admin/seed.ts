@@ -3,6 +3,7 @@ import { generateOrganization, generatePatientRecords } from '@kennebec/bench/ge
 import type { AppDeps } from '../../deps.ts';
 import { createClient, findClient } from '../smart-auth/index.ts';
 import { registerOrganizationAsSource } from '../sources/index.ts';
+import { bulkWriteEntries } from '../fhir-api/index.ts';
 
 /**
  * Demo data for `npm start` on an empty database: three organizations with their staff
@@ -47,9 +48,11 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
     const organization = { ...generated.organization, identifier: [...(generated.organization.identifier ?? []), { system: DEMO_ORG_SYSTEM, value: org.id }] };
     const withMarker: Resource[] = [organization, ...generated.practitioners, generated.location];
     const ctx = { author: 'System/seed', sourceOrg: org.id };
+    const actor = { kind: 'system', origin: 'seed', orgId: org.id } as const;
     await deps.store.transaction(async (repo, tx) => {
-      await repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx);
+      const versions = await repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx);
       await registerOrganizationAsSource(tx, org.id, { name: org.name, hl7Facility: org.facility, oid: org.oid });
+      await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
     });
     resources += withMarker.length;
     let batch: Resource[] = [];
@@ -60,6 +63,7 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
         const versions = await repo.createMany(items, ctx);
         const patients = versions.filter((v) => v.resourceType === 'Patient');
         if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
+        await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
       });
       resources += items.length;
     };
