@@ -29,9 +29,9 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  // Whoever closes the app (main.ts, tests) gets the buffered audit entries appended.
+  // Whoever closes the app (main.ts, tests) gets the audit entries still waiting appended.
   app.addHook('onClose', async () => {
-    await deps.audit.flush().catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit flush failed at close'));
+    await deps.audit.close().catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entries could not be appended at close'));
   });
 
   await app.register(healthPlugin, { db: deps.db });

@@ -42,7 +42,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
   }
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now() });
   const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
-  const audit = new AuditTrail({ db, now: () => clock.now(), logger, readMode: config.auditReads, flushMs: config.auditFlushMs });
+  const audit = new AuditTrail({ db, now: () => clock.now(), logger, readMode: config.auditReads, flushMs: config.auditFlushMs, sweepMs: 5000 });
   const deps: Omit<AppDeps, 'authenticate'> = {
     config,
     db,
@@ -59,7 +59,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
       'Patient/$everything': everythingOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
     },
     audit,
-    providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}` }) },
+    providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}`, settle: () => audit.flush().catch(() => undefined) }) },
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
 }

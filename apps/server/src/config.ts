@@ -23,7 +23,7 @@ export interface Config {
   seedPatients: number;
   /** TCP port of the MLLP (HL7 v2) listener; 0 picks a free one. */
   mllpPort: number;
-  /** `sync`: a read is answered once its audit entry is committed; `buffered`: entries are appended every auditFlushMs. */
+  /** `buffered`: audit entries of reads are appended every auditFlushMs; `sync`: a read is answered once its entry is committed. */
   auditReads: 'sync' | 'buffered';
   /** How often buffered audit entries of reads are appended, in milliseconds. */
   auditFlushMs: number;
@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedPatients = int(env, 'SEED_PATIENTS', 40, 0, 1_000_000, problems);
   const mllpPort = int(env, 'MLLP_PORT', 2575, 0, 65535, problems);
   const auditFlushMs = int(env, 'AUDIT_FLUSH_MS', 200, 10, 60_000, problems);
-  const auditReads = env.AUDIT_READS || 'sync';
+  const auditReads = env.AUDIT_READS || 'buffered';
   if (auditReads !== 'sync' && auditReads !== 'buffered') problems.push(`AUDIT_READS must be sync or buffered (got '${auditReads}')`);
   const seedRaw = env.SEED_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
@@ -107,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: seedRaw === 'true' || seedRaw === '1',
     seedPatients,
     mllpPort,
-    auditReads: auditReads === 'buffered' ? 'buffered' : 'sync',
+    auditReads: auditReads === 'sync' ? 'sync' : 'buffered',
     auditFlushMs,
   };
 }

@@ -36,6 +36,7 @@ export async function auditVerifyCommand(io: CliIo, anchorText: string | undefin
       return 1;
     }
     io.out(`OK: ${result.count} audit entries verified in ${result.ms} ms${result.anchor ? `, anchor at seq ${result.anchor.seq} matches` : ''}`);
+    if (result.pending > 0) io.out(`(${result.pending} entries staged by recent writes have not joined the chain yet; they do within a second while a server runs)`);
     io.out(`Head: ${result.head.seq}:${result.head.hash}`);
     return 0;
   } finally {

@@ -62,8 +62,8 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions = {}): Promise<{
       await deps.store.transaction(async (repo, tx) => {
         const versions = await repo.createMany(items, ctx);
         const patients = versions.filter((v) => v.resourceType === 'Patient');
-        if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
         await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
+        if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
       });
       resources += items.length;
     };

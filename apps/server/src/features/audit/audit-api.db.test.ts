@@ -17,6 +17,7 @@ const FAMILY = 'Quimbyzzle';
 const BIRTH = '1961-04-02';
 
 async function entriesFor(requestId: string): Promise<ChainedRecord[]> {
+  await t.deps.audit.flush();
   return selectEntries(t.deps.db, 'where request_id = $1', [requestId], 'order by seq');
 }
 
@@ -79,7 +80,7 @@ describe('audit of FHIR interactions', () => {
     const created = await post('Observation', { resourceType: 'Observation', status: 'final', code: { text: 'bp' }, subject: { reference: `Patient/${patientId}` } });
     const id = created.json().id;
     expect(await only(rid(created))).toMatchObject({ action: 'create', status: 201, entities: [`Observation/${id}`], patients: [`Patient/${patientId}`] });
-    const updated = await t.app.inject({ method: 'PUT', url: `${FHIR}/Observation/${id}`, headers: { ...auth, ...json }, payload: { ...created.json(), status: 'amended' } });
+    const updated = await t.app.inject({ method: 'PUT', url: `${FHIR}/Observation/${id}`, headers: { ...auth, ...json }, payload: { ...(created.json() as object), status: 'amended' } });
     expect(await only(rid(updated))).toMatchObject({ action: 'update', status: 200, entities: [`Observation/${id}`] });
     const again = await post('Patient', { resourceType: 'Patient', name: [{ family: FAMILY }] }, { 'if-none-exist': `_id=${patientId}` });
     expect(again.statusCode).toBe(200);
@@ -191,6 +192,7 @@ describe('audit of FHIR interactions', () => {
 
   it('keeps no health data in the trail: references only', async () => {
     await t.app.inject({ method: 'GET', url: `${FHIR}/Patient?family=${FAMILY}&birthdate=${BIRTH}`, headers: auth });
+    await t.deps.audit.flush();
     const all = await t.deps.db.query<{ row: string }>('select row_to_json(a)::text as row from audit_entry a');
     const text = all.rows.map((r) => r.row).join('\n');
     expect(text).not.toContain(FAMILY);
@@ -302,6 +304,7 @@ describe('AuditEvent API', () => {
   });
 
   it('leaves an intact chain behind all of the above', async () => {
+    await t.deps.audit.flush();
     const result = await verifyAuditChain(t.deps.db);
     expect(result.ok, JSON.stringify(result.broken)).toBe(true);
     expect(result.count).toBeGreaterThan(30);

@@ -36,6 +36,8 @@ export interface AuditEventDeps {
   fhirBase: string;
   /** Names this server in AuditEvent.source.observer. */
   observer: string;
+  /** Brings the chain up to date (entries waiting or staged), so a reader sees every access so far. */
+  settle?: (() => Promise<void>) | undefined;
 }
 
 class Where {
@@ -187,6 +189,7 @@ export function auditEventProvider(deps: AuditEventDeps): ResourceProvider {
 
     async read(actor: Actor, id: string): Promise<FhirResponse> {
       const access = authorizeAuditRead(actor, 'r');
+      await deps.settle?.();
       const where = new Where();
       where.clauses.push(`id = ${where.param(id)}`);
       restrict(where, access);
@@ -197,6 +200,7 @@ export function auditEventProvider(deps: AuditEventDeps): ResourceProvider {
 
     async search(actor: Actor, params: [string, string][], prefer: string | undefined): Promise<FhirResponse> {
       const access = authorizeAuditRead(actor, 's');
+      await deps.settle?.();
       const lenient = /handling\s*=\s*lenient/.test(prefer ?? '');
       const where = new Where();
       restrict(where, access);

@@ -14,6 +14,8 @@ export interface VerifyResult {
   head: { seq: number; hash: string };
   broken?: ChainBreak | undefined;
   anchor?: { seq: number; ok: boolean; detail: string } | undefined;
+  /** Entries staged by committed writes that have not joined the chain yet. */
+  pending: number;
   ms: number;
 }
 
@@ -42,12 +44,14 @@ export async function verifyAuditChain(q: Queryable, opts: { anchor?: { seq: num
     anchorResult = { seq: opts.anchor.seq, ok: false, detail: 'the anchored entry is missing' };
   }
   const broken = verifier.firstBreak;
+  const staged = await q.query<{ n: string | number }>('select count(*) as n from audit_pending');
   return {
     ok: !broken && (anchorResult?.ok ?? true),
     count: verifier.count,
     head: verifier.head,
     ...(broken ? { broken } : {}),
     ...(anchorResult ? { anchor: anchorResult } : {}),
+    pending: Number(staged.rows[0]?.n ?? 0),
     ms: Date.now() - started,
   };
 }

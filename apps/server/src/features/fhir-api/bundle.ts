@@ -200,9 +200,8 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
         throw atEntry(err, p.index);
       }
     }
-    await deps.service.followWrites(repo, tx, written, ctx);
-    // Last, so the chain's lock is held only from here to the commit.
     await deps.service.auditWrites(tx, actor, context, [...audited].sort(([a], [b]) => a - b).map(([, w]) => w));
+    await deps.service.followWrites(repo, tx, written, ctx);
     return out;
   });
   const withResource = parsePrefer(prefer).return === 'representation' && prefer !== undefined;

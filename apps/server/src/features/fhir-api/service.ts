@@ -99,8 +99,8 @@ export class FhirService {
         return { version: existing, created: false };
       }
       const version = await repo.create(rest as Resource, writeContext(actor));
-      await this.followWrites(repo, tx, [version], writeContext(actor));
       await this.auditWrites(tx, actor, context, [{ action: 'create', resourceType: type, status: 201, versions: [version] }]);
+      await this.followWrites(repo, tx, [version], writeContext(actor));
       return { version, created: true };
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
@@ -129,8 +129,8 @@ export class FhirService {
     const result = await this.deps.store.transaction(async (repo, tx) => {
       const res = await repo.update({ ...resource, id }, writeContext(actor), expected !== undefined ? { ifMatch: expected } : {});
       if (res.created) authorize(actor, { resourceType: type, interaction: 'c' });
-      await this.followWrites(repo, tx, [res.version], writeContext(actor));
       await this.auditWrites(tx, actor, context, [{ action: 'update', resourceType: type, status: res.created ? 201 : 200, versions: [res.version] }]);
+      await this.followWrites(repo, tx, [res.version], writeContext(actor));
       return res;
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
@@ -161,8 +161,8 @@ export class FhirService {
           res = await repo.update({ ...resource, id: resource.id }, ctx);
         } else res = { version: await repo.create(resource, ctx), created: true };
       }
-      await this.followWrites(repo, tx, [res.version], ctx);
       await this.auditWrites(tx, actor, context, [{ action: 'update', resourceType: type, status: res.created ? 201 : 200, versions: [res.version] }]);
+      await this.followWrites(repo, tx, [res.version], ctx);
       return res;
     });
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
@@ -180,7 +180,11 @@ export class FhirService {
     if (followed.length > 0) await follower.after(repo, tx, followed, ctx);
   }
 
-  /** Appends the audit entries of writes (and of reads inside a transaction) in their transaction. */
+  /**
+   * Stages the audit entries of writes (and of reads inside a transaction) in their transaction.
+   * Called before followWrites: the MPI serializes new links, and nothing of the audit needs to
+   * wait inside that.
+   */
   async auditWrites(tx: Queryable, actor: Actor, context: RequestContext | undefined, writes: readonly AuditedWrite[]): Promise<void> {
     if (!this.deps.audit || writes.length === 0) return;
     await this.deps.audit.appendInTransaction(tx, writes.map((w) => writeEntry(actor, context, w)));
