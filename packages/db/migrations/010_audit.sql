@@ -13,7 +13,7 @@
 -- application (packages/audit/src/chain.ts), and prev_hash of seq 1 is 64 zeros.
 create table audit_entry (
   seq bigint primary key,
-  id text not null unique,
+  id uuid not null unique,
   recorded timestamptz not null,
   actor text not null,
   actor_org text,
@@ -33,7 +33,8 @@ create table audit_entry (
   prev_hash text not null,
   hash text not null
 );
-create index audit_entry_recorded on audit_entry (recorded);
+-- Entries arrive in time order, so a BRIN index serves date ranges at almost no cost per insert.
+create index audit_entry_recorded on audit_entry using brin (recorded);
 create index audit_entry_actor on audit_entry (actor, seq);
 create index audit_entry_patients on audit_entry using gin (patients) with (fastupdate = off);
 create index audit_entry_entities on audit_entry using gin (entities) with (fastupdate = off);
@@ -93,7 +94,7 @@ begin
     seq, id, recorded, actor, actor_org, on_behalf_of, patients, action, operation, resource_type,
     entities, entities_total, purpose_of_use, outcome, status, client_ip, user_agent, request_id, prev_hash, hash
   )
-  select last_seq + x.ord, x.e ->> 'id', (x.e ->> 'recorded')::timestamptz, x.e ->> 'actor', x.e ->> 'actorOrg', x.e ->> 'onBehalfOf',
+  select last_seq + x.ord, (x.e ->> 'id')::uuid, (x.e ->> 'recorded')::timestamptz, x.e ->> 'actor', x.e ->> 'actorOrg', x.e ->> 'onBehalfOf',
     array(select jsonb_array_elements_text(x.e -> 'patients')), x.e ->> 'action', x.e ->> 'operation', x.e ->> 'resourceType',
     array(select jsonb_array_elements_text(x.e -> 'entities')), (x.e ->> 'entitiesTotal')::integer, x.e ->> 'purposeOfUse',
     x.e ->> 'outcome', (x.e ->> 'status')::integer, x.e ->> 'clientIp', x.e ->> 'userAgent', x.e ->> 'requestId', prevs[x.ord], hashes[x.ord]

@@ -233,8 +233,12 @@ describe('AuditEvent API', () => {
     expect(one.statusCode).toBe(200);
     expect(one.json()).toEqual(found[0]);
     expect((await only(rid(one))).entities).toEqual([`AuditEvent/${found[0]?.id}`]);
-    const missing = await t.app.inject({ method: 'GET', url: `${FHIR}/AuditEvent/nope`, headers: auditor });
-    expect(missing.statusCode).toBe(404);
+    for (const id of ['nope', '00000000-0000-4000-8000-000000000000']) {
+      const missing = await t.app.inject({ method: 'GET', url: `${FHIR}/AuditEvent/${id}`, headers: auditor });
+      expect(missing.statusCode).toBe(404);
+    }
+    const byId = events(await search(`_id=${found[1]?.id},not-a-uuid`));
+    expect(byId.map((e) => e.id)).toEqual([found[1]?.id]);
   });
 
   it('searches by entity, agent, action, subtype, outcome and date, newest first, in keyset pages', async () => {

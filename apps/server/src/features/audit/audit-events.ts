@@ -28,6 +28,7 @@ export const AUDIT_EVENT_SEARCH_PARAMS = [
 ];
 
 const DEFAULT_COUNT = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_COUNT = 1000;
 const KNOWN = new Set(['patient', 'entity', 'agent', 'date', 'action', 'subtype', 'outcome', '_id', '_count', '_sort', '_cursor']);
 
@@ -96,7 +97,8 @@ function condition(where: Where, name: string, values: string[], fhirBase: strin
       return;
     }
     case '_id':
-      where.clauses.push(`id = any(${any(values)})`);
+      // Ids are UUIDs; anything else matches nothing.
+      where.clauses.push(`id = any(${where.param(values.map((v) => v.toLowerCase()).filter((v) => UUID.test(v)))}::uuid[])`);
       return;
     case 'action': {
       const ors = values.map((v) => {
@@ -189,6 +191,7 @@ export function auditEventProvider(deps: AuditEventDeps): ResourceProvider {
 
     async read(actor: Actor, id: string): Promise<FhirResponse> {
       const access = authorizeAuditRead(actor, 'r');
+      if (!UUID.test(id)) throw errors.notFound(`AuditEvent/${id}`);
       await deps.settle?.();
       const where = new Where();
       where.clauses.push(`id = ${where.param(id)}`);

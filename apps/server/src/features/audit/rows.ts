@@ -2,7 +2,7 @@ import type { Queryable } from '@kennebec/db';
 import type { AuditOutcome, ChainedRecord } from '@kennebec/audit';
 
 /** Reading audit_entry rows back as records, exactly as they were hashed. */
-export const ENTRY_COLUMNS = `seq, id, to_char(recorded at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded,
+export const ENTRY_COLUMNS = `seq, id::text as id, to_char(recorded at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded,
   actor, actor_org, on_behalf_of, patients, action, operation, resource_type, entities, entities_total,
   purpose_of_use, outcome, status, client_ip, user_agent, request_id, prev_hash, hash`;
 

@@ -36,7 +36,7 @@ export interface WriteFollower {
 }
 
 /**
- * The audit trail, as the FHIR interactions use it. A write appends its entries in its own
+ * The audit trail, as the FHIR interactions use it. A write stages its entries in its own
  * transaction; a read, and a request that was refused or failed, records them after the fact
  * (durable before the response unless the trail buffers reads). An operation that writes must
  * append its own entries in its transaction; the dispatcher records what every operation returns.

@@ -12,7 +12,7 @@ import { bulkWriteEntries, patientsOfVersion, writeEntry, type AuditedWrite } fr
 /**
  * The FHIR RESTful interactions (https://hl7.org/fhir/R4/http.html), framework-free: each
  * takes an actor and plain values and returns status, resource and headers. Every one asks
- * `authorize` before touching the store, and every write appends its audit entry in its own
+ * `authorize` before touching the store, and every write stages its audit entry in its own
  * transaction (reads are recorded by the dispatcher, from what they return).
  */
 export interface FhirServiceDeps {
