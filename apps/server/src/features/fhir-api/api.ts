@@ -43,6 +43,7 @@ export function createFhirApi(deps: FhirApiDeps): FhirApi {
     follower: deps.follower,
     audit: deps.audit,
     readOnlyTypes: new Set(Object.keys(providers)),
+    managedTypes: new Map([['Person', 'change links through the master patient index (/admin/mpi)']]),
   });
   let capability: ReturnType<typeof buildCapabilityStatement> | undefined;
   const routerDeps: RouterDeps = {
