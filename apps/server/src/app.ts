@@ -16,6 +16,7 @@ import { openApiRoute } from './http/openapi.ts';
 import { accountsContext, accountsPlugin } from './features/accounts/index.ts';
 import { staffPlugin } from './features/staff/index.ts';
 import { devMailboxPlugin } from './features/mail/index.ts';
+import { enrollmentContext, enrollmentPlugin, type EnrollmentAudit } from './features/enrollment/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): Promise<FastifyInstance> {
@@ -52,7 +53,11 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   const accounts = accountsContext(deps);
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
+  await app.register(enrollmentPlugin, { api: jsonApi, ctx: enrollmentContext(deps, accounts, pendingAudit) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);
   return app;
 }
+
+// Until the audit trail is wired in, enrollment entries go nowhere.
+const pendingAudit: EnrollmentAudit = { appendInTransaction: async () => undefined, record: async () => undefined };
