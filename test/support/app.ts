@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type SecurityEvents } from '@kennebec/server';
+import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type SecurityEvents, type LinkedPatients } from '@kennebec/server';
 import { createTestDatabase } from './db.ts';
 
 /**
@@ -23,6 +23,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Receives the security events (sign-in, MFA…) instead of the log. */
   securityEvents?: SecurityEvents;
+  /** Which Patient records an account is linked to as that person (the proxies feature asks). */
+  linkedPatients?: LinkedPatients;
 }
 
 export async function createTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -35,6 +37,7 @@ export async function createTestServer(opts: TestServerOptions = {}): Promise<Te
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.securityEvents ? { securityEvents: opts.securityEvents } : {}),
+    ...(opts.linkedPatients ? { linkedPatients: opts.linkedPatients } : {}),
   });
   const app = await buildApp(deps);
   await app.ready();

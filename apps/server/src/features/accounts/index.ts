@@ -64,6 +64,6 @@ export { issueToken, tokenLink, TOKEN_TTL_SECONDS, type TokenPurpose } from './a
 export { messages as accountMessages } from './messages.ts';
 export { record as recordSecurityEvent } from './context.ts';
 export { checkPassword } from './passwords/policy.ts';
-export { hashSecret, verifySecret } from './passwords/hash.ts';
 export { requestInfo } from './routes.ts';
 export { email as emailSchema } from './schema.ts';
+export { hashSecret, verifySecret } from './passwords/hash.ts';

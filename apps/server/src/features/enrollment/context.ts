@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditEntryInput } from '@kennebec/audit';
 import type { Database, Queryable } from '@kennebec/db';
 import type { Clock } from '../../deps.ts';
 import type { AccountsContext } from '../accounts/index.ts';
@@ -11,19 +12,9 @@ import type { MailMessage } from '../mail/index.ts';
  * or refused) is recorded by the audit trail. Steps that write stage their entry in their own
  * transaction; refusals, which write nothing (but a failure count), are recorded after.
  */
-export interface EnrollmentAuditEntry {
-  actor: string;
-  actorOrg?: string | null;
-  patients?: readonly string[];
-  action: string;
-  entities?: readonly string[];
-  outcome: 'success' | 'denied' | 'error';
-  status?: number | null;
-  clientIp?: string | null;
-  userAgent?: string | null;
-  requestId?: string | null;
-}
+export type EnrollmentAuditEntry = AuditEntryInput;
 
+/** The part of the audit trail (features/audit's AuditTrail) that enrollment uses. */
 export interface EnrollmentAudit {
   appendInTransaction(tx: Queryable, entries: readonly EnrollmentAuditEntry[]): Promise<void>;
   record(entries: readonly EnrollmentAuditEntry[]): Promise<void>;

@@ -88,6 +88,30 @@ describe('enrollment by invitation', () => {
     const twice = await desk.b.post('/api/enrollment/invitations', { patientId: ann.id, email: 'other@mail.example', idCheckId: check2.id });
     expect(twice.statusCode).toBe(409);
     expect(errorCode(twice.body)).toBe('KB-PATIENT-LINKED');
+
+    // Every step is in the audit trail, by reference only.
+    await t.deps.audit.flush();
+    const audit = await t.deps.db.query<{ action: string; outcome: string; actor: string; actor_org: string | null; patients: string[]; entities: string[]; status: number }>(
+      `select action, outcome, actor, actor_org, patients, entities, status from audit_entry where action like 'enrollment-%' order by seq`,
+    );
+    const steps = audit.rows.map((e) => `${e.action} ${e.outcome}`);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'enrollment-patient-search success',
+        'enrollment-id-check success',
+        'enrollment-invite success',
+        'enrollment-invitation-view success',
+        'enrollment-accept success',
+        'enrollment-accept denied',
+        'enrollment-invitation-view denied',
+        'enrollment-invite denied',
+      ]),
+    );
+    const invited = audit.rows.find((e) => e.action === 'enrollment-invite' && e.outcome === 'success');
+    expect(invited).toMatchObject({ actor: expect.stringMatching(/^User\//), actor_org: `Organization/${harbor.id}`, patients: [`Patient/${ann.id}`], entities: [`PatientInvitation/${sent.id}`], status: 201 });
+    expect(audit.rows.find((e) => e.action === 'enrollment-accept' && e.outcome === 'success')).toMatchObject({ actor: `User/${userId}`, patients: [`Patient/${ann.id}`] });
+    expect(audit.rows.find((e) => e.action === 'enrollment-accept' && e.outcome === 'denied')).toMatchObject({ status: 400, entities: [`PatientInvitation/${sent.id}`] });
+    expect(JSON.stringify(audit.rows)).not.toMatch(/annabel|Quillfeather|1984-06-02|H1001|driver/i);
   });
 
   it('sends an email with the organization, the link and the code, and nothing about the patient', async () => {
@@ -151,6 +175,12 @@ describe('enrollment by invitation', () => {
     expect(errorCode((await new TestBrowser(t.app).get(`/api/enrollment/invitation?token=${sent.token}`)).body)).toBe('KB-INVITATION-LOCKED');
     expect((await desk.b.get(`/api/enrollment/invitations?patientId=${ed.id}`)).json().invitations[0]).toMatchObject({ status: 'locked', failedAttempts: 5 });
     expect(await linkedPatients(t.deps.db, (await b.get('/api/session')).json().user.id)).toEqual([]);
+    await t.deps.audit.flush();
+    const refusals = await t.deps.db.query<{ n: number }>(
+      `select count(*)::int as n from audit_entry where action = 'enrollment-accept' and outcome = 'denied' and $1 = any(entities)`,
+      [`PatientInvitation/${sent.id}`],
+    );
+    expect(refusals.rows[0]?.n).toBe(6);
 
     const resent = await desk.b.post(`/api/enrollment/invitations/${sent.id}/resend`);
     expect(resent.statusCode, resent.body).toBe(200);

@@ -1,14 +1,15 @@
 import type { FastifyRequest } from 'fastify';
+import { OutcomeError } from '@kennebec/fhir';
 import { apiRoute, problemSchema, type ApiRoute } from '../../http/api-routes.ts';
 import { actorOf, requestInfo } from '../accounts/index.ts';
 import { acceptInvitation, linkedPatients, previewInvitation } from './accept.ts';
-import { auditEntry } from './audit.ts';
+import { auditEntry, type EnrollmentAction } from './audit.ts';
 import type { EnrollmentContext } from './context.ts';
 import { createInvitation, listInvitations, recordIdCheck, resendInvitation, revokeInvitation } from './invitations.ts';
 import { findPatients } from './patients.ts';
 import * as s from './schema.ts';
 import { identityCheckOf, setIdentityCheck } from './settings.ts';
-import { enrollingStaff, requireOrgAdmin } from './staff-actor.ts';
+import { enrollingStaff, requireOrgAdmin, type EnrollingStaff } from './staff-actor.ts';
 
 /**
  * Enrollment by invitation. Staff routes need a fully signed-in staff session (second factor
@@ -22,6 +23,23 @@ const tags = ['enrollment'];
 export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
   const sessions = ctx.accounts.sessions;
   const staffOf = async (req: FastifyRequest) => enrollingStaff(actorOf((await sessions.require(req)).session));
+  /** Runs a staff step; a refusal (bad reference, conflict, wrong organization) is audited too. */
+  const audited = async <T>(staff: EnrollingStaff, req: FastifyRequest, action: EnrollmentAction, refs: { patientId?: string; invitationId?: string }, step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof OutcomeError) {
+        const entry = auditEntry({ ...staff, req: requestInfo(req) }, action, {
+          outcome: 'denied',
+          status: err.status,
+          ...(refs.patientId ? { patients: [refs.patientId] } : {}),
+          ...(refs.invitationId ? { invitationId: refs.invitationId } : {}),
+        });
+        await ctx.audit.record([entry]).catch((e: unknown) => ctx.logger.error({ err: e }, 'audit entry not recorded'));
+      }
+      throw err;
+    }
+  };
   return [
     apiRoute({
       method: 'GET',
@@ -53,7 +71,8 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       responses: { 201: { description: 'Recorded', schema: s.idCheckView }, 400: problem('Unknown ID type, or fields other than idType'), 401: problem('No session'), 403: STAFF_403, 404: problem('No such patient of my organization') },
       handler: async ({ params, body, req }) => {
         const staff = await staffOf(req);
-        return { status: 201, body: await recordIdCheck(ctx, staff, params.patientId, body.idType, requestInfo(req)) };
+        const check = await audited(staff, req, 'enrollment-id-check', { patientId: params.patientId }, () => recordIdCheck(ctx, staff, params.patientId, body.idType, requestInfo(req)));
+        return { status: 201, body: check };
       },
     }),
     apiRoute({
@@ -76,7 +95,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       },
       handler: async ({ body, req }) => {
         const staff = await staffOf(req);
-        return { status: 201, body: await createInvitation(ctx, staff, body, requestInfo(req)) };
+        return { status: 201, body: await audited(staff, req, 'enrollment-invite', { patientId: body.patientId }, () => createInvitation(ctx, staff, body, requestInfo(req))) };
       },
     }),
     apiRoute({
@@ -112,7 +131,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       },
       handler: async ({ params, req }) => {
         const staff = await staffOf(req);
-        return { status: 200, body: await resendInvitation(ctx, staff, params.id, requestInfo(req)) };
+        return { status: 200, body: await audited(staff, req, 'enrollment-resend', { invitationId: params.id }, () => resendInvitation(ctx, staff, params.id, requestInfo(req))) };
       },
     }),
     apiRoute({
@@ -127,7 +146,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       responses: { 200: { description: 'Revoked', schema: s.invitationView }, 401: problem('No session'), 403: STAFF_403, 404: problem('No such invitation of my organization'), 422: problem('Already accepted') },
       handler: async ({ params, req }) => {
         const staff = await staffOf(req);
-        return { status: 200, body: await revokeInvitation(ctx, staff, params.id, requestInfo(req)) };
+        return { status: 200, body: await audited(staff, req, 'enrollment-revoke', { invitationId: params.id }, () => revokeInvitation(ctx, staff, params.id, requestInfo(req))) };
       },
     }),
     apiRoute({
