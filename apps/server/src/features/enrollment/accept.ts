@@ -2,7 +2,7 @@ import { OutcomeError, errors } from '@kennebec/fhir';
 import type { Queryable } from '@kennebec/db';
 import type { UserActor } from '../access/index.ts';
 import { verifySecret, type RequestInfo } from '../accounts/index.ts';
-import { auditEntry, type AuditWho } from './audit.ts';
+import { auditEntry, refusalOutcome, type AuditWho } from './audit.ts';
 import { normalizeCode } from './codes.ts';
 import { MAX_FAILED_ATTEMPTS, type EnrollmentContext } from './context.ts';
 import { enrollmentErrors } from './errors.ts';
@@ -46,7 +46,7 @@ function openInvitation(row: InvitationRow | null, now: Date): InvitationRow {
 
 async function auditRefusal(ctx: EnrollmentContext, who: AuditWho, action: 'enrollment-invitation-view' | 'enrollment-accept', err: unknown, row: InvitationRow | null): Promise<void> {
   if (!(err instanceof OutcomeError)) return;
-  const fields = { outcome: 'denied' as const, status: err.status, ...(row ? { patients: [row.patient_id], invitationId: row.id } : {}) };
+  const fields = { outcome: refusalOutcome(err.status), status: err.status, ...(row ? { patients: [row.patient_id], invitationId: row.id } : {}) };
   await ctx.audit.record([auditEntry({ ...who, orgId: row?.org_id ?? who.orgId }, action, fields)]).catch((e: unknown) => ctx.logger.error({ err: e }, 'audit entry not recorded'));
 }
 

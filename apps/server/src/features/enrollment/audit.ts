@@ -15,6 +15,11 @@ export type EnrollmentAction =
   | 'enrollment-accept'
   | 'enrollment-settings';
 
+/** The audit trail's convention: `denied` when refused by authentication or authorization (401, 403), `error` for any other refusal. */
+export function refusalOutcome(status: number): 'denied' | 'error' {
+  return status === 401 || status === 403 ? 'denied' : 'error';
+}
+
 export interface AuditWho {
   userId: string | null;
   orgId: string | null;

@@ -3,7 +3,7 @@ import { OutcomeError } from '@kennebec/fhir';
 import { apiRoute, problemSchema, type ApiRoute } from '../../http/api-routes.ts';
 import { actorOf, requestInfo } from '../accounts/index.ts';
 import { acceptInvitation, linkedPatients, previewInvitation } from './accept.ts';
-import { auditEntry, type EnrollmentAction } from './audit.ts';
+import { auditEntry, refusalOutcome, type EnrollmentAction } from './audit.ts';
 import type { EnrollmentContext } from './context.ts';
 import { createInvitation, listInvitations, recordIdCheck, resendInvitation, revokeInvitation } from './invitations.ts';
 import { findPatients } from './patients.ts';
@@ -30,7 +30,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
     } catch (err) {
       if (err instanceof OutcomeError) {
         const entry = auditEntry({ ...staff, req: requestInfo(req) }, action, {
-          outcome: 'denied',
+          outcome: refusalOutcome(err.status),
           status: err.status,
           ...(refs.patientId ? { patients: [refs.patientId] } : {}),
           ...(refs.invitationId ? { invitationId: refs.invitationId } : {}),
