@@ -53,6 +53,8 @@ export interface Config {
   passwordMinLength: number;
   /** Sign-in with an external OpenID Connect provider, when configured. */
   oidc: OidcConfig | undefined;
+  /** Patient invitations (enrollment) expire after this many days. */
+  invitationTtlDays: number;
   /** Days until a dependent adult's proxy grant must be reviewed by staff, unless they give a date. */
   proxyReviewDays: number;
   /** `buffered`: audit entries of reads are appended every auditFlushMs; `sync`: a read is answered once its entry is committed. */
@@ -110,6 +112,7 @@ export const CONFIG_VARIABLES = [
   'OIDC_ISSUER',
   'OIDC_CLIENT_ID',
   'OIDC_CLIENT_SECRET',
+  'INVITATION_TTL_DAYS',
   'PROXY_REVIEW_DAYS',
   'AUDIT_READS',
   'AUDIT_FLUSH_MS',
@@ -228,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
   const mode = readMode(env, problems);
   const identity = readIdentity(env, mode, problems);
+  const invitationTtlDays = int(env, 'INVITATION_TTL_DAYS', 30, 1, 365, problems);
   const proxyReviewDays = int(env, 'PROXY_REVIEW_DAYS', 365, 1, 3660, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -245,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mllpTls,
     mode,
     ...identity,
+    invitationTtlDays,
     proxyReviewDays,
     auditReads: auditReads === 'sync' ? 'sync' : 'buffered',
     auditFlushMs,
