@@ -16,6 +16,7 @@ import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
 import type { LinkedPatients } from './features/proxies/index.ts';
 import { AuditTrail, auditEventProvider } from './features/audit/index.ts';
+import { linkedPatients } from './features/enrollment/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -76,7 +77,8 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     mailer,
     appKey,
     securityEvents: opts.securityEvents ?? auditedSecurityEvents(audit, loggingSecurityEvents(logger)),
-    linkedPatients: opts.linkedPatients,
+    // The records each account is linked to as that person, from enrollment (tests may supply their own).
+    linkedPatients: opts.linkedPatients ?? ((userId: string) => linkedPatients(db, userId)),
     audit,
     providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}`, settle: () => audit.flush().catch(() => undefined) }) },
   };

@@ -73,6 +73,9 @@ describe('enrollment by invitation', () => {
     const userId = (await b.get('/api/session')).json().user.id as string;
     expect(await linkedPatients(t.deps.db, userId)).toEqual([{ patientId: ann.id, orgId: harbor.id, linkedAt: clock.now().toISOString() }]);
     expect((await b.get('/api/enrollment/links')).json().links).toEqual([expect.objectContaining({ patientId: ann.id, organization: 'Harbor Clinic' })]);
+    // The link is what the proxies feature sees: the adult can now invite a proxy for this record.
+    const proxyInvite = await b.post('/api/me/proxy-invitations', { email: 'helper.friend@example.org', permissions: { clinical: 'view', messaging: 'none', appointments: 'act', billing: 'none' } });
+    expect(proxyInvite.statusCode, proxyInvite.body).toBe(201);
 
     // Single use: the same link and code again are refused, by anyone.
     const again = await b.post('/api/enrollment/accept', { token: sent.token, code: sent.code, birthDate: ann.birthDate });
