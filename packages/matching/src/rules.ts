@@ -15,6 +15,7 @@ import type { NormalizedRecord } from './normalize.ts';
 export type Rule =
   | 'ssn-mismatch'
   | 'twins'
+  | 'twins-shared-ssn'
   | 'suffix-mismatch'
   | 'parent-child'
   | 'namesake-shared-ssn'
@@ -36,7 +37,7 @@ export const PARENT_CHILD_YEARS = 12;
  * Rules that send a pair to review whatever its score: the pair may be one person as well as
  * two, and either way equal SSN, name and home deserve a person's look (decide.ts).
  */
-export const REVIEW_RULES: ReadonlySet<Rule> = new Set<Rule>(['namesake-shared-ssn']);
+export const REVIEW_RULES: ReadonlySet<Rule> = new Set<Rule>(['namesake-shared-ssn', 'twins-shared-ssn']);
 
 /**
  * First names that agree firmly enough to tell twins apart: exact, a nickname, or a typo that
@@ -92,9 +93,11 @@ export function hardRules(a: NormalizedRecord, b: NormalizedRecord, c: Compared)
   // with the SSN disagreement weighed against the rest.
   const sameBirthDate = dob.level === 'exact' || (dob.level === 'close' && (dob.yearGap ?? 0) < PARENT_CHILD_YEARS);
   if (ssn.level === 'disagree' && !(sameName && sameBirthDate && sameHome)) rules.push('ssn-mismatch');
-  // Twins: same birth date and family name, different first names. An identical SSN says it is
-  // one person with a mistyped first name (FEBRL has such duplicates).
-  if (!givenFirm && names.given.level !== 'missing' && AGREE(dob.level) && familyAgrees && !ssnExact) rules.push('twins');
+  // Twins: same birth date and family name, different first names. Under one SSN they are
+  // 'twins-shared-ssn': children, twins too, are registered under a parent's (guarantor's) SSN,
+  // and then everything but the first name agrees — as it does for one person whose first name
+  // was recorded wrongly (FEBRL replaces whole names). Review whatever the score.
+  if (!givenFirm && names.given.level !== 'missing' && AGREE(dob.level) && familyAgrees) rules.push(ssnExact ? 'twins-shared-ssn' : 'twins');
   // Jr/Sr, II/III.
   if (suffix.level === 'disagree') rules.push('suffix-mismatch');
   // Parent and child with the same name: birth dates a generation apart (wholly different, or

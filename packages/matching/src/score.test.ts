@@ -53,6 +53,18 @@ describe('hard negatives stay apart', () => {
     expect(o.decision).not.toBe('link');
   });
 
+  it('twins both registered under a parent\'s SSN: review, never link, whatever the score', () => {
+    const twin = variant({ given: ['Robert'] });
+    const o = outcome(base, twin);
+    expect(o.rules).toEqual(['twins-shared-ssn']);
+    expect(o.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.upper);
+    expect(o.decision).toBe('review');
+    expect(outcome(variant({ given: ['Donald'] }), variant({ given: ['Ronald'] })).decision).toBe('review');
+    // A first-name typo that keeps the first letter, or a nickname, is still the same person.
+    expect(outcome(base, variant({ given: ['Willaim', 'Henry'] })).decision).toBe('link');
+    expect(outcome(base, variant({ given: ['Bill'] })).decision).toBe('link');
+  });
+
   it('twins with rhyming names or the other twin\'s middle name', () => {
     expect(outcome(base, variant({ given: ['Henry'], ssn: undefined })).decision).not.toBe('link');
     expect(outcome(variant({ given: ['Donald'] }), variant({ given: ['Ronald'], ssn: '912-77-1111' })).decision).not.toBe('link');
