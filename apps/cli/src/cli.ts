@@ -3,6 +3,7 @@ import { ConfigError, DataDirLockedError } from './errors.ts';
 import { clientCommand } from './commands/client.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { mpiReindexCommand } from './commands/mpi.ts';
 import { orgCreateCommand } from './commands/org.ts';
 import { seedCommand } from './commands/seed.ts';
 import { sourceCertAddCommand, sourceCertListCommand, sourceCertRemoveCommand } from './commands/source.ts';
@@ -32,6 +33,8 @@ Commands:
                                         register a system client; prints client_id and client_secret
   import PATH [--org ORG_ID]            import FHIR Bundles (.json), NDJSON (.ndjson), HL7 v2 files and
                                         batches (.hl7) and C-CDA documents (.xml, from source ORG_ID)
+  mpi reindex                           rebuild the master patient index's matching keys and name
+                                        frequencies for every linked Patient (after an upgrade that asks for it)
 
 Configuration comes from the environment (see README): DATABASE_URL, DATA_DIR, BASE_URL, PORT, …`;
 
@@ -100,6 +103,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return 2;
         }
         return await importCommand(io, positionals[0] as string, values.org);
+      }
+      case 'mpi': {
+        const [sub, ...args] = rest;
+        if (sub !== 'reindex' || args.length > 0) break;
+        return await mpiReindexCommand(io);
       }
       case undefined:
       case 'help':

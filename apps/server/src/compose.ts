@@ -10,7 +10,7 @@ import { createAuthenticator } from './features/smart-auth/index.ts';
 import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-engine.ts';
 import { createValidator } from './features/fhir-api/validator.ts';
 import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
-import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
+import { createPatientLinker, everythingOperation, matchOperation, prepareMpiIndex } from './features/mpi/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -40,6 +40,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
+  await prepareMpiIndex(db, logger);
   // Every stored version carries the sensitivity labels its codes call for (meta.security), so
   // that access decisions and `_security` searches see them whichever path wrote it.
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now(), prepareContent: (r) => withSensitivityLabels(r) });

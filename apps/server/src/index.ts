@@ -17,3 +17,4 @@ export {
   type CertificateInput,
 } from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';
+export { reindexMpi, mpiIndexState, type ReindexResult } from './features/mpi/index.ts';
