@@ -26,16 +26,15 @@ export type Rule =
 /**
  * Birth years at least this far apart: far enough for a parent and a child. The gap is counted
  * in calendar years, which is never less than the parent's age at the birth (born December 1970,
- * a parent at 13 in January 1984: 14 years), so 12 covers every parent who was 12 or older. Births
- * to younger parents are vanishingly rare, and a same-named child is nearly always a son named
- * after his father, whose youngest recorded ages are higher still. A wholly wrong birth date
- * less than 12 years off cannot be a parent's or a child's, so it is weighed like any error.
+ * a parent at 13 in January 1984: 14 years), so 12 covers every parent who was 12 or older;
+ * births to younger parents are vanishingly rare. A wholly wrong birth date less than 12 years
+ * off cannot be a parent's or a child's, so it is weighed like any other error.
  */
 export const PARENT_CHILD_YEARS = 12;
 
 /**
- * Rules that send a pair to review whatever its score: the pair may be one person as well as
- * two, and either way equal SSN, name and home deserve a person's look (decide.ts).
+ * Rules that send a pair to review whatever its score (decide.ts): the pair is one person or two
+ * relatives under one SSN, and nothing recorded tells which, so a person must look.
  */
 export const REVIEW_RULES: ReadonlySet<Rule> = new Set<Rule>(['namesake-shared-ssn', 'twins-shared-ssn']);
 
