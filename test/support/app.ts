@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock } from '@kennebec/server';
+import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type SecurityEvents, type LinkedPatients } from '@kennebec/server';
 import { createTestDatabase } from './db.ts';
 
 /**
@@ -16,10 +17,28 @@ export interface TestServer {
 
 export const TEST_BASE_URL = 'http://kennebec.test';
 
-export async function createTestServer(opts: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestServer> {
-  const config = loadConfig({ BASE_URL: TEST_BASE_URL, LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...opts.env });
+export interface TestServerOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+  logger?: Logger;
+  /** Receives the security events (sign-in, MFA…) instead of the log. */
+  securityEvents?: SecurityEvents;
+  /** Which Patient records an account is linked to as that person (the proxies feature asks). */
+  linkedPatients?: LinkedPatients;
+}
+
+export async function createTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  // A fresh secret key per server, so tests never write a key file.
+  const config = loadConfig({ BASE_URL: TEST_BASE_URL, LOG_LEVEL: 'silent', SEED_DEMO: 'false', KENNEBEC_SECRET_KEY: randomBytes(32).toString('base64'), ...opts.env });
   const db = await createTestDatabase();
-  const deps = await compose(config, { db, migrate: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
+  const deps = await compose(config, {
+    db,
+    migrate: false,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.securityEvents ? { securityEvents: opts.securityEvents } : {}),
+    ...(opts.linkedPatients ? { linkedPatients: opts.linkedPatients } : {}),
+  });
   const app = await buildApp(deps);
   await app.ready();
   const tokens = new Map<string, string>();
@@ -44,6 +63,7 @@ export async function createTestServer(opts: { clock?: Clock; env?: Record<strin
     },
     async close() {
       await app.close();
+      await deps.mailer.close();
       await db.close();
     },
   };

@@ -42,9 +42,11 @@ export async function createTestDatabase(): Promise<Database> {
  */
 export async function createTestDatabaseEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   const where = inject('kennebecDb');
+  // A server key of its own, so no process writes a key file into the working directory.
+  const key = { KENNEBEC_SECRET_KEY: randomBytes(32).toString('base64') };
   if (where.kind === 'postgres') {
-    return { env: { DATABASE_URL: await cloneTemplate(where) }, cleanup: async () => undefined };
+    return { env: { DATABASE_URL: await cloneTemplate(where), ...key }, cleanup: async () => undefined };
   }
   const dir = await mkdtemp(join(tmpdir(), 'kennebec-data-'));
-  return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { env: { DATA_DIR: dir, ...key }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

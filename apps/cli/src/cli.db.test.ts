@@ -67,6 +67,27 @@ describe('kennebec CLI', () => {
     expect(orphan.err).toContain('No data source');
   });
 
+  it('creates a staff user and prints a one-time set-password link and JSON', async () => {
+    const org = JSON.parse((await run('org', 'create', '--name', 'Bay Clinic', '--hl7-facility', 'BAYCLINIC')).out);
+    const res = await run('staff', 'create', '--org', org.id, '--email', 'Dana@Bay.example', '--role', 'nurse', '--role', 'org-admin');
+    expect(res.code, res.err).toBe(0);
+    const staff = JSON.parse(res.out);
+    expect(staff).toMatchObject({ email: 'Dana@Bay.example', orgId: org.id, roles: ['nurse', 'org-admin'] });
+    expect(staff.setPasswordUrl).toMatch(/\/set-password\?token=[A-Za-z0-9_-]{43}$/);
+    expect(res.err).toContain(staff.setPasswordUrl);
+    const hie = await run('staff', 'create', '--email', 'hal@hie.example', '--role', 'hie-admin,hie-privacy-officer');
+    expect(hie.code, hie.err).toBe(0);
+    expect(JSON.parse(hie.out)).toMatchObject({ orgId: null, roles: ['hie-admin', 'hie-privacy-officer'] });
+
+    const again = await run('staff', 'create', '--org', org.id, '--email', 'dana@bay.example', '--role', 'nurse');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('already exists');
+    expect((await run('staff', 'create', '--email', 'x@bay.example', '--role', 'nurse')).err).toContain('need an organization');
+    expect((await run('staff', 'create', '--org', org.id, '--email', 'x@bay.example', '--role', 'janitor')).err).toContain('Unknown role');
+    expect((await run('staff', 'create', '--org', 'nope', '--email', 'x@bay.example', '--role', 'nurse')).err).toContain('No organization');
+    expect((await run('staff', 'create', '--email', 'x@bay.example')).code).toBe(2);
+  });
+
   it('registers client certificates for MLLP over TLS with org create and source cert add, lists and removes them', async () => {
     const ca = await createTestCa();
     const [first, second, other] = await Promise.all([ca.issue({ commonName: 'Gorham feed 1' }), ca.issue({ commonName: 'Gorham feed 2' }), (await createTestCa('Other CA')).issue({ commonName: 'x' })]);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, DataDirLockedError } from './errors.ts';
+import { auditVerifyCommand } from './commands/audit.ts';
 import { clientCommand } from './commands/client.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -8,6 +9,7 @@ import { orgCreateCommand } from './commands/org.ts';
 import { seedCommand } from './commands/seed.ts';
 import { sourceCertAddCommand, sourceCertListCommand, sourceCertRemoveCommand } from './commands/source.ts';
 import { serveCommand } from './commands/serve.ts';
+import { staffCreateCommand } from './commands/staff.ts';
 import type { CliIo } from './io.ts';
 
 /**
@@ -31,8 +33,14 @@ Commands:
                                         remove a client certificate from a source
   client create --name NAME --scope S [--org ORG_ID]
                                         register a system client; prints client_id and client_secret
+  staff create --email E --role R [--role R2] [--org ORG_ID] [--name NAME]
+                                        add a staff user; prints a one-time set-password link and JSON.
+                                        Roles: front-desk nurse provider billing org-admin (need --org),
+                                        hie-privacy-officer hie-admin
   import PATH [--org ORG_ID]            import FHIR Bundles (.json), NDJSON (.ndjson), HL7 v2 files and
                                         batches (.hl7) and C-CDA documents (.xml, from source ORG_ID)
+  audit verify [--anchor SEQ:HASH]      recompute the audit trail's hash chain: OK with the count and
+                                        head, or the first broken entry (exit code 1)
   mpi reindex                           rebuild the master patient index's matching keys and name
                                         frequencies for every linked Patient (after an upgrade that asks for it)
 
@@ -96,6 +104,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         break;
       }
+      case 'staff': {
+        const [sub, ...args] = rest;
+        if (sub !== 'create') break;
+        const { values } = parseArgs({
+          args,
+          options: { org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' } },
+        });
+        const roles = (values.role ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter((r) => r !== '');
+        if (!values.email || roles.length === 0) {
+          io.err('staff create needs --email EMAIL and at least one --role ROLE');
+          return 2;
+        }
+        return await staffCreateCommand(io, { org: values.org, email: values.email, roles, name: values.name });
+      }
       case 'import': {
         const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: 'string' } } });
         if (positionals.length !== 1) {
@@ -103,6 +125,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return 2;
         }
         return await importCommand(io, positionals[0] as string, values.org);
+      }
+      case 'audit': {
+        const [sub, ...args] = rest;
+        if (sub !== 'verify') break;
+        const { values } = parseArgs({ args, options: { anchor: { type: 'string' } } });
+        return await auditVerifyCommand(io, values.anchor);
       }
       case 'mpi': {
         const [sub, ...args] = rest;

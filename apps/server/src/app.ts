@@ -10,6 +10,13 @@ import { smartAuthPlugin } from './features/smart-auth/index.ts';
 import { sourcesPlugin } from './features/sources/index.ts';
 import { mpiPlugin } from './features/mpi/index.ts';
 import { ingestPlugin } from './features/ingestion/index.ts';
+import fastifyCookie from '@fastify/cookie';
+import { ApiRegistry } from './http/api-routes.ts';
+import { openApiRoute } from './http/openapi.ts';
+import { accountsContext, accountsPlugin } from './features/accounts/index.ts';
+import { staffPlugin } from './features/staff/index.ts';
+import { devMailboxPlugin } from './features/mail/index.ts';
+import { proxiesContext, proxiesPlugin } from './features/proxies/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): Promise<FastifyInstance> {
@@ -18,6 +25,7 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
     genReqId: () => randomUUID(),
     bodyLimit: deps.config.bodyLimit,
     requestIdHeader: false,
+    trustProxy: deps.config.trustProxy,
     // Per-request lines only when debugging: at thousands of requests a second they cost CPU.
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
   });
@@ -29,13 +37,28 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Whoever closes the app (main.ts, tests) gets the audit entries still waiting appended.
+  app.addHook('onClose', async () => {
+    await deps.audit.close().catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entries could not be appended at close'));
+  });
+
+  const jsonApi = new ApiRegistry({ allowedOrigins: [new URL(deps.config.baseUrl).origin], validateResponses: deps.config.mode !== 'production' });
+  jsonApi.track(app);
+  await app.register(fastifyCookie);
 
   await app.register(healthPlugin, { db: deps.db });
   await app.register(smartAuthPlugin, { deps });
   await app.register(sourcesPlugin, { deps });
   await app.register(mpiPlugin, { deps });
 
-  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });
+  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit, refused: api.refused });
   await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
+
+  const accounts = accountsContext(deps);
+  await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
+  await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
+  await app.register(proxiesPlugin, { api: jsonApi, ctx: proxiesContext(deps, accounts) });
+  if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
+  jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);
   return app;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { migrate, openDatabase, type Database } from '@kennebec/db';
 import { buildIndexRows, SqlFhirStore } from '@kennebec/fhir-store';
+import { loadAppKey } from './app-key.ts';
 import { withSensitivityLabels } from '@kennebec/consent';
 import type { Config } from './config.ts';
 import type { AppDeps, Clock } from './deps.ts';
@@ -11,6 +12,10 @@ import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-
 import { createValidator } from './features/fhir-api/validator.ts';
 import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
 import { createPatientLinker, everythingOperation, matchOperation, prepareMpiIndex } from './features/mpi/index.ts';
+import { createMailer, type Mailer } from './features/mail/index.ts';
+import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
+import type { LinkedPatients } from './features/proxies/index.ts';
+import { AuditTrail, auditEventProvider } from './features/audit/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -30,6 +35,12 @@ export interface ComposeOptions {
   db?: Database;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** Use this mailer instead of one built from SMTP_URL. */
+  mailer?: Mailer;
+  /** Where security events go instead of the log. */
+  securityEvents?: SecurityEvents;
+  /** Which Patient records an account is linked to as that person (proxies ask it). */
+  linkedPatients?: LinkedPatients;
 }
 
 export async function compose(config: Config, opts: ComposeOptions = {}): Promise<AppDeps> {
@@ -41,10 +52,13 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
   await prepareMpiIndex(db, logger);
+  const appKey = loadAppKey(config);
+  const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   // Every stored version carries the sensitivity labels its codes call for (meta.security), so
   // that access decisions and `_security` searches see them whichever path wrote it.
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now(), prepareContent: (r) => withSensitivityLabels(r) });
   const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
+  const audit = new AuditTrail({ db, now: () => clock.now(), logger, readMode: config.auditReads, flushMs: config.auditFlushMs, sweepMs: 5000 });
   const deps: Omit<AppDeps, 'authenticate'> = {
     config,
     db,
@@ -60,8 +74,53 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
       'Patient/$match': matchOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
       'Patient/$everything': everythingOperation({ db, fhirBase: () => `${config.baseUrl}/fhir/R4` }),
     },
+    mailer,
+    appKey,
+    securityEvents: opts.securityEvents ?? auditedSecurityEvents(audit, loggingSecurityEvents(logger)),
+    linkedPatients: opts.linkedPatients,
+    audit,
+    providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}`, settle: () => audit.flush().catch(() => undefined) }) },
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
+}
+
+/**
+ * Clean shutdown of what compose() built: the audit entries still buffered are appended, then
+ * the database is closed. Every process that composed its dependencies ends with this.
+ */
+export async function shutdown(deps: Pick<AppDeps, 'audit' | 'db' | 'logger'> & Partial<Pick<AppDeps, 'mailer'>>): Promise<void> {
+  try {
+    await deps.audit.close();
+  } catch (err) {
+    deps.logger.error({ err: { message: (err as Error).message }, pending: deps.audit.pending }, 'audit entries could not be appended at shutdown');
+  }
+  await deps.mailer?.close();
+  await deps.db.close();
+}
+
+/**
+ * Security events of accounts and sessions go to the log (without the client address) and to
+ * the audit trail (with it): sign-ins that succeed and fail, sign-outs, password and MFA changes.
+ */
+function auditedSecurityEvents(audit: AuditTrail, log: SecurityEvents): SecurityEvents {
+  return {
+    async record(e) {
+      await log.record(e);
+      const action = e.type === 'sign-in' && e.outcome !== 'success' ? 'sign-in-failed' : e.type;
+      await audit.record([
+        {
+          recorded: e.at.toISOString(),
+          actor: e.byUserId ? `User/${e.byUserId}` : e.userId ? `User/${e.userId}` : 'anonymous',
+          action,
+          entities: e.userId ? [`User/${e.userId}`] : [],
+          outcome: e.outcome === 'success' ? 'success' : 'denied',
+          clientIp: e.clientIp ?? null,
+          userAgent: e.userAgent ?? null,
+          requestId: e.requestId ?? null,
+        },
+      ]);
+    },
+  };
 }
 
 /** The FHIR API over composed dependencies, for callers outside HTTP (the CLI's import). */

@@ -8,6 +8,15 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
  */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** `production` demands real mail and an explicit secret key and hides development aids (the mailbox). */
+export type Mode = 'development' | 'production';
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -27,6 +36,29 @@ export interface Config {
   mllpPort: number | null;
   /** The MLLP over TLS listener; null (off) unless MLLP_TLS_CERT, MLLP_TLS_KEY and MLLP_TLS_CA are set. */
   mllpTls: MllpTlsConfig | null;
+  mode: Mode;
+  /** Whose X-Forwarded-For to believe for the client address: nobody, everybody, or these proxy addresses/CIDRs. */
+  trustProxy: boolean | string[];
+  /** smtp:// or smtps:// URL of the mail server; unset starts an in-process one (development only). */
+  smtpUrl: string | undefined;
+  /** The From address of mail we send. */
+  mailFrom: string;
+  /** The server's 32-byte secret key (KENNEBEC_SECRET_KEY); unset means a key file in DATA_DIR (development only). */
+  secretKey: Buffer | undefined;
+  /** Sessions end after this many seconds without a request. */
+  sessionIdleTimeout: number;
+  /** Sessions end this many seconds after sign-in, whatever the activity. */
+  sessionAbsoluteTimeout: number;
+  /** Shortest password accepted, in characters (Unicode code points). */
+  passwordMinLength: number;
+  /** Sign-in with an external OpenID Connect provider, when configured. */
+  oidc: OidcConfig | undefined;
+  /** Days until a dependent adult's proxy grant must be reviewed by staff, unless they give a date. */
+  proxyReviewDays: number;
+  /** `buffered`: audit entries of reads are appended every auditFlushMs; `sync`: a read is answered once its entry is committed. */
+  auditReads: 'sync' | 'buffered';
+  /** How often buffered audit entries of reads are appended, in milliseconds. */
+  auditFlushMs: number;
 }
 
 export interface MllpTlsConfig {
@@ -67,6 +99,20 @@ export const CONFIG_VARIABLES = [
   'MLLP_TLS_CERT',
   'MLLP_TLS_KEY',
   'MLLP_TLS_CA',
+  'NODE_ENV',
+  'TRUST_PROXY',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'KENNEBEC_SECRET_KEY',
+  'SESSION_IDLE_TIMEOUT',
+  'SESSION_ABSOLUTE_TIMEOUT',
+  'PASSWORD_MIN_LENGTH',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'PROXY_REVIEW_DAYS',
+  'AUDIT_READS',
+  'AUDIT_FLUSH_MS',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -175,8 +221,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedPatients = int(env, 'SEED_PATIENTS', 40, 0, 1_000_000, problems);
   const mllpPort = mllpPortOf(env, problems);
   const mllpTls = loadMllpTls(env, { http: port, mllp: mllpPort }, problems);
+  const auditFlushMs = int(env, 'AUDIT_FLUSH_MS', 200, 10, 60_000, problems);
+  const auditReads = env.AUDIT_READS || 'buffered';
+  if (auditReads !== 'sync' && auditReads !== 'buffered') problems.push(`AUDIT_READS must be sync or buffered (got '${auditReads}')`);
   const seedRaw = env.SEED_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
+  const mode = readMode(env, problems);
+  const identity = readIdentity(env, mode, problems);
+  const proxyReviewDays = int(env, 'PROXY_REVIEW_DAYS', 365, 1, 3660, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -191,5 +243,74 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedPatients,
     mllpPort,
     mllpTls,
+    mode,
+    ...identity,
+    proxyReviewDays,
+    auditReads: auditReads === 'sync' ? 'sync' : 'buffered',
+    auditFlushMs,
   };
+}
+
+function readMode(env: NodeJS.ProcessEnv, problems: string[]): Mode {
+  const raw = env.NODE_ENV || 'development';
+  if (raw === 'production') return 'production';
+  if (raw !== 'development' && raw !== 'test') problems.push(`NODE_ENV must be development, test or production (got '${raw}')`);
+  return 'development';
+}
+
+/** The 32-byte key as 64 hex digits or base64 (RFC 4648, standard or URL alphabet). */
+function readSecretKey(raw: string, problems: string[]): Buffer | undefined {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64') : undefined;
+  if (key?.length === 32) return key;
+  problems.push('KENNEBEC_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
+  return undefined;
+}
+
+function readIdentity(
+  env: NodeJS.ProcessEnv,
+  mode: Mode,
+  problems: string[],
+): Pick<Config, 'trustProxy' | 'smtpUrl' | 'mailFrom' | 'secretKey' | 'sessionIdleTimeout' | 'sessionAbsoluteTimeout' | 'passwordMinLength' | 'oidc'> {
+  const production = mode === 'production';
+  const proxyRaw = env.TRUST_PROXY || 'false';
+  let trustProxy: boolean | string[] = false;
+  if (proxyRaw === 'true' || proxyRaw === 'false') trustProxy = proxyRaw === 'true';
+  else {
+    trustProxy = proxyRaw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const bad = trustProxy.filter((p) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(p));
+    if (bad.length > 0) problems.push(`TRUST_PROXY must be true, false or proxy addresses/CIDRs separated by commas (got '${proxyRaw}')`);
+  }
+
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  if (smtpUrl === undefined && production) problems.push('SMTP_URL is required when NODE_ENV=production (the in-process mail server is for development)');
+  const mailFrom = env.MAIL_FROM || 'Kennebec <no-reply@kennebec.invalid>';
+  if (!/@/.test(mailFrom)) problems.push(`MAIL_FROM must contain an email address (got '${mailFrom}')`);
+
+  const keyRaw = env.KENNEBEC_SECRET_KEY || undefined;
+  const secretKey = keyRaw === undefined ? undefined : readSecretKey(keyRaw, problems);
+  if (keyRaw === undefined && production) problems.push('KENNEBEC_SECRET_KEY is required when NODE_ENV=production');
+
+  const sessionIdleTimeout = int(env, 'SESSION_IDLE_TIMEOUT', 15 * 60, 60, 7 * 86_400, problems);
+  const sessionAbsoluteTimeout = int(env, 'SESSION_ABSOLUTE_TIMEOUT', 12 * 3600, 300, 30 * 86_400, problems);
+  if (sessionAbsoluteTimeout < sessionIdleTimeout) problems.push('SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT');
+  const passwordMinLength = int(env, 'PASSWORD_MIN_LENGTH', 15, 8, 64, problems);
+
+  const issuer = env.OIDC_ISSUER || undefined;
+  const clientId = env.OIDC_CLIENT_ID || undefined;
+  const clientSecret = env.OIDC_CLIENT_SECRET || undefined;
+  let oidc: OidcConfig | undefined;
+  if (issuer || clientId || clientSecret) {
+    if (!issuer || !clientId || !clientSecret) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together');
+    else {
+      try {
+        const u = new URL(issuer);
+        if (u.protocol !== 'https:' && (production || u.protocol !== 'http:')) problems.push(`OIDC_ISSUER must be an https URL (got '${issuer}')`);
+        oidc = { issuer, clientId, clientSecret };
+      } catch {
+        problems.push(`OIDC_ISSUER is not a URL (got '${issuer}')`);
+      }
+    }
+  }
+  return { trustProxy, smtpUrl, mailFrom, secretKey, sessionIdleTimeout, sessionAbsoluteTimeout, passwordMinLength, oidc };
 }

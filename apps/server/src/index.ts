@@ -1,5 +1,5 @@
 export { buildApp } from './app.ts';
-export { compose, systemClock, packageVersion, fhirApiFor, type ComposeOptions } from './compose.ts';
+export { compose, systemClock, packageVersion, fhirApiFor, shutdown, type ComposeOptions } from './compose.ts';
 export { loadConfig, ConfigError, CONFIG_VARIABLES, type Config } from './config.ts';
 export { startServer, stopOnSignals, type RunningServer } from './main.ts';
 export type { AppDeps, Clock } from './deps.ts';
@@ -17,4 +17,11 @@ export {
   type CertificateInput,
 } from './features/sources/index.ts';
 export { ingestDepsFor } from './features/ingestion/index.ts';
+export { startSmtpReceiver, type ReceivedMail, type SmtpReceiver, type Mailer } from './features/mail/index.ts';
+export { CSRF_HEADER, type SecurityEvent, type SecurityEvents } from './features/accounts/index.ts';
+export { createStaffUser, StaffError, type CreatedStaffUser } from './features/staff/index.ts';
+export { STAFF_ROLES, type StaffRole, type UserActor } from './features/access/index.ts';
+export { apiRegistryOf } from './http/api-routes.ts';
+export { activeProxyDecision, type LinkedPatient, type LinkedPatients } from './features/proxies/index.ts';
+export { verifyAuditChain, type VerifyResult } from './features/audit/index.ts';
 export { reindexMpi, mpiIndexState, type ReindexResult } from './features/mpi/index.ts';

@@ -26,6 +26,8 @@ export async function serveCommand(io: CliIo): Promise<number> {
   const host = new URL(base).hostname;
   if (server.mllpPort !== null) io.out(`  HL7 v2 (MLLP)    tcp://${host}:${server.mllpPort}   (and POST ${base}/ingest/hl7v2)`);
   if (server.mllpTlsPort !== null) io.out(`  HL7 v2 (TLS)     ${host}:${server.mllpTlsPort}   (MLLP over TLS, client certificate required)`);
+  io.out(`  Accounts API     ${base}/api   (OpenAPI: ${base}/api/openapi.json)`);
+  if (config.mode === 'development' && !config.smtpUrl) io.out(`  Dev mailbox      ${base}/dev/mailbox   (mail sent without SMTP_URL lands here)`);
   io.out(`  Health           ${base}/healthz`);
   for (const line of await demoLogins(deps)) io.out(line);
   io.out('Press Ctrl+C to stop.');

@@ -15,6 +15,9 @@ const NAMES: Record<Interaction, string> = { c: 'create', r: 'read', u: 'update'
 
 export function isPermitted(actor: Actor, req: AccessRequest): boolean {
   if (actor.kind === 'system') return true;
+  // Signed-in users get health-data permissions from policy (consent, proxies, care
+  // relationships) that this decision point does not have yet: until then, none.
+  if (actor.kind === 'user') return false;
   return actor.scopes.some(
     (s) => s.context === 'system' && (s.resourceType === '*' || s.resourceType === req.resourceType) && s.interactions.has(req.interaction),
   );
@@ -23,6 +26,7 @@ export function isPermitted(actor: Actor, req: AccessRequest): boolean {
 /** Throws 403 (with the scope that would be needed) when the actor may not do this. */
 export function authorize(actor: Actor, req: AccessRequest): void {
   if (!isPermitted(actor, req)) {
+    if (actor.kind === 'user') throw errors.forbidden(`Not permitted to ${NAMES[req.interaction]} ${req.resourceType}`);
     throw errors.forbidden(
       `Not permitted to ${NAMES[req.interaction]} ${req.resourceType}: requires scope system/${req.resourceType}.${req.interaction}`,
     );
@@ -38,4 +42,24 @@ export function authorizeSource(actor: Actor, req: AccessRequest): string {
   if (!orgId) throw errors.forbidden("Only a data source's client may send data to the HIE");
   authorize(actor, req);
   return orgId;
+}
+
+/**
+ * How much of the audit trail an actor may read: all of it, or only the entries that concern
+ * some patients. Each kind of reader is decided here and nowhere else, so adding one (an HIE
+ * privacy officer: all; a patient: the entries about their own records; a proxy: those of the
+ * people they act for) is a change to this function only.
+ */
+export type AuditAccess = { scope: 'all' } | { scope: 'patients'; patients: readonly string[] };
+
+/**
+ * For now only a client granted an AuditEvent scope by name reads the trail
+ * (`system/AuditEvent.rs`); a wildcard such as `system/*.rs` does not, because the trail
+ * tells who looked at whose records and is granted on purpose.
+ */
+export function authorizeAuditRead(actor: Actor, interaction: 'r' | 's'): AuditAccess {
+  if (actor.kind === 'client' && actor.scopes.some((s) => s.context === 'system' && s.resourceType === 'AuditEvent' && s.interactions.has(interaction))) {
+    return { scope: 'all' };
+  }
+  throw errors.forbidden(`Not permitted to ${NAMES[interaction]} AuditEvent: requires scope system/AuditEvent.${interaction} granted by name`);
 }

@@ -1,3 +1,3 @@
-export type { Actor, ClientActor, SystemActor, GrantedScope, Interaction } from './actor.ts';
-export { actorReference, actorOrganization } from './actor.ts';
-export { authorize, authorizeSource, isPermitted, type AccessRequest } from './authorize.ts';
+export type { Actor, AccessContext, ActingFor, ClientActor, SystemActor, UserActor, StaffRole, GrantedScope, Interaction } from './actor.ts';
+export { actorReference, actorOrganization, actorPurpose, STAFF_ROLES } from './actor.ts';
+export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type AccessRequest, type AuditAccess } from './authorize.ts';
