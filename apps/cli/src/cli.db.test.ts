@@ -232,4 +232,26 @@ describe('kennebec CLI', () => {
     const second = await run('seed', '--patients', '2');
     expect(second.out).toContain('already present');
   });
+
+  it('rebuilds the MPI\'s matching keys of every linked Patient with mpi reindex', async () => {
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    let linked: number;
+    try {
+      linked = Number((await db.query<{ n: string }>(`select count(*) as n from mpi_link l join resource r on r.resource_type = 'Patient' and r.id = l.patient_id and not r.deleted`)).rows[0]?.n);
+      await db.query('delete from mpi_name');
+    } finally {
+      await db.close();
+    }
+    expect(linked).toBeGreaterThan(0);
+    const res = await run('mpi', 'reindex');
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toContain(`Rebuilt the matching keys of ${linked} Patients`);
+    const after = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    try {
+      expect(Number((await after.query<{ n: string }>('select count(*) as n from mpi_name')).rows[0]?.n)).toBe(linked);
+    } finally {
+      await after.close();
+    }
+    expect((await run('mpi')).code).toBe(2);
+  });
 });

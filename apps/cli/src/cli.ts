@@ -4,6 +4,7 @@ import { auditVerifyCommand } from './commands/audit.ts';
 import { clientCommand } from './commands/client.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { mpiReindexCommand } from './commands/mpi.ts';
 import { orgCreateCommand } from './commands/org.ts';
 import { seedCommand } from './commands/seed.ts';
 import { sourceCertAddCommand, sourceCertListCommand, sourceCertRemoveCommand } from './commands/source.ts';
@@ -40,6 +41,8 @@ Commands:
                                         batches (.hl7) and C-CDA documents (.xml, from source ORG_ID)
   audit verify [--anchor SEQ:HASH]      recompute the audit trail's hash chain: OK with the count and
                                         head, or the first broken entry (exit code 1)
+  mpi reindex                           rebuild the master patient index's matching keys and name
+                                        frequencies for every linked Patient (after an upgrade that asks for it)
 
 Configuration comes from the environment (see README): DATABASE_URL, DATA_DIR, BASE_URL, PORT, …`;
 
@@ -128,6 +131,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (sub !== 'verify') break;
         const { values } = parseArgs({ args, options: { anchor: { type: 'string' } } });
         return await auditVerifyCommand(io, values.anchor);
+      }
+      case 'mpi': {
+        const [sub, ...args] = rest;
+        if (sub !== 'reindex' || args.length > 0) break;
+        return await mpiReindexCommand(io);
       }
       case undefined:
       case 'help':

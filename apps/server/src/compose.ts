@@ -11,7 +11,7 @@ import { createAuthenticator } from './features/smart-auth/index.ts';
 import { createSearchEngine, searchParamsFor } from './features/fhir-api/search-engine.ts';
 import { createValidator } from './features/fhir-api/validator.ts';
 import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
-import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
+import { createPatientLinker, everythingOperation, matchOperation, prepareMpiIndex } from './features/mpi/index.ts';
 import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
 import type { LinkedPatients } from './features/proxies/index.ts';
@@ -52,6 +52,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
+  await prepareMpiIndex(db, logger);
   const appKey = loadAppKey(config);
   const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   // Every stored version carries the sensitivity labels its codes call for (meta.security), so

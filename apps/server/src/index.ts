@@ -24,3 +24,4 @@ export { STAFF_ROLES, type StaffRole, type UserActor } from './features/access/i
 export { apiRegistryOf } from './http/api-routes.ts';
 export { activeProxyDecision, type LinkedPatient, type LinkedPatients } from './features/proxies/index.ts';
 export { verifyAuditChain, type VerifyResult } from './features/audit/index.ts';
+export { reindexMpi, mpiIndexState, type ReindexResult } from './features/mpi/index.ts';

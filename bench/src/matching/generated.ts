@@ -32,7 +32,7 @@ export interface GeneratedResult {
   recordsPerSecond: number;
 }
 
-const KINDS: HardNegativeKind[] = ['twin', 'sibling', 'junior', 'senior-same-name', 'guarantor-ssn'];
+const KINDS: HardNegativeKind[] = ['twin', 'sibling', 'junior', 'senior-same-name', 'guarantor-ssn', 'namesake-ssn', 'twin-shared-ssn'];
 
 export function runGenerated(opts: GeneratedOptions): GeneratedResult {
   const index = new MatchIndex(opts.thresholds === undefined ? {} : { thresholds: opts.thresholds });
@@ -72,13 +72,18 @@ export function runGenerated(opts: GeneratedOptions): GeneratedResult {
     if (best?.decision === 'link') newPeople.wrongMerges++;
     else if (best?.decision === 'review') newPeople.reviews++;
   }
+  // The kinds added later draw from streams of their own, so the others meet the same relatives as before.
+  const laterRng: Partial<Record<HardNegativeKind, Rng>> = {
+    'namesake-ssn': Rng.fromWords([opts.seed, 0x6e61, 0x6d65]),
+    'twin-shared-ssn': Rng.fromWords([opts.seed, 0x7477, 0x6e73]),
+  };
   const hardNegatives = Object.fromEntries(KINDS.map((k) => [k, { total: 0, wrongMerges: 0, reviews: 0 }])) as GeneratedResult['hardNegatives'];
   for (let i = 0; i < sources.length; i++) {
     if (!rng.chance(opts.hardNegativeRate)) continue;
     for (const kind of KINDS) {
       const src = sources[i] as Demographics;
-      if (kind === 'guarantor-ssn' && src.ssn === undefined) continue;
-      const best = index.match(relativeOf(rng, src, kind), { limit: 1 })[0];
+      if ((kind === 'guarantor-ssn' || kind === 'namesake-ssn' || kind === 'twin-shared-ssn') && src.ssn === undefined) continue;
+      const best = index.match(relativeOf(laterRng[kind] ?? rng, src, kind), { limit: 1 })[0];
       queries++;
       const h = hardNegatives[kind];
       h.total++;

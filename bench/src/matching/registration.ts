@@ -142,7 +142,7 @@ export function reRegister(rng: Rng, src: Demographics): { record: Demographics;
   return { record: d, changes };
 }
 
-export type HardNegativeKind = 'twin' | 'junior' | 'senior-same-name' | 'sibling' | 'guarantor-ssn';
+export type HardNegativeKind = 'twin' | 'junior' | 'senior-same-name' | 'sibling' | 'guarantor-ssn' | 'namesake-ssn' | 'twin-shared-ssn';
 
 /** Someone else in the same household: the correct outcome for the query is never 'link'. */
 export function relativeOf(rng: Rng, src: Demographics, kind: HardNegativeKind): Demographics {
@@ -190,6 +190,17 @@ export function relativeOf(rng: Rng, src: Demographics, kind: HardNegativeKind):
       d.given = [otherGiven()];
       d.sex = sex;
       d.birthDate = shiftYears(dob, rng.range(18, 40), rng);
+      break;
+    case 'namesake-ssn':
+      // A parent or a child with the very same name, registered under the other's SSN at the
+      // same home, no suffix anywhere: only the birth date tells them apart.
+      d.birthDate = shiftYears(dob, rng.chance(0.5) ? rng.range(18, 40) : -rng.range(18, 40), rng);
+      delete d.suffix;
+      break;
+    case 'twin-shared-ssn':
+      // Twins both registered under a parent's SSN (the guarantor's).
+      d.given = [otherGiven()];
+      d.sex = sex;
       break;
   }
   return d;

@@ -15,6 +15,13 @@ function pair(a: string, b: string): string {
   return a <= b ? `${a}${b}` : `${b}${a}`;
 }
 
+/**
+ * Version of what `blockingKeys` and `nameKeys` (frequency.ts) return. Keys stored by an older
+ * version (a database's) miss candidates the current ones would find: raise it with every change
+ * to either, so that stored keys are rebuilt. 2: the names + street key.
+ */
+export const KEYS_VERSION = 2;
+
 /** Blocking keys of a record; given/family are paired order-free so swapped names share keys. */
 export function blockingKeys(r: NormalizedRecord): string[] {
   const keys = new Set<string>();

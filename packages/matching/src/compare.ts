@@ -165,6 +165,15 @@ export type Field = 'given' | 'family' | 'birthDate' | 'sex' | 'street' | 'local
 /** Exact or close: the levels that count as agreement. */
 export const AGREE = (l: Level): boolean => l === 'exact' || l === 'close';
 
+/**
+ * A family name compared, as a given name, with the other record's given names: split or joined
+ * tokens count ("saralouise" / "sara louise"), one name matching a middle name does not.
+ */
+function crossCompare(a: readonly string[], b: readonly string[]): Comparison {
+  const c = compareGiven(a, b);
+  return c.detail === 'middle-name' ? DISAGREE : c;
+}
+
 /** Given and family names, seeing through the two entered in each other's boxes. */
 function nameComparisons(a: NormalizedRecord, b: NormalizedRecord): { given: Comparison; family: Comparison } {
   const given = compareGiven(a.given, b.given);
@@ -174,8 +183,8 @@ function nameComparisons(a: NormalizedRecord, b: NormalizedRecord): { given: Com
   const ga = a.given[0];
   const gb = b.given[0];
   if (ga === undefined || gb === undefined) return { given, family };
-  const crossGiven = compareGiven([a.family], [gb]);
-  const crossFamily = compareGiven([ga], [b.family]);
+  const crossGiven = crossCompare([a.family], b.given);
+  const crossFamily = crossCompare(a.given, [b.family]);
   if (AGREE(crossGiven.level) && AGREE(crossFamily.level)) {
     // Each keeps its own level: swapped but exact is as strong as exact (two people whose names
     // are each other's mirror image, with the same birth date, are far rarer than a swap).

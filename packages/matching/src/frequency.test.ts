@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NameFrequencies } from './frequency.ts';
+import { NameFrequencies, nameKeys } from './frequency.ts';
 import { normalize } from './normalize.ts';
 
 const person = (given: string, family: string) => normalize({ given: [given], family });
@@ -60,5 +60,31 @@ describe('NameFrequencies', () => {
     const f = new NameFrequencies({ minRecords: 1 });
     f.add(normalize({ given: ['J'], family: '' }));
     expect(f.size).toMatchObject({ given: 0, family: 0 });
+  });
+
+  it('loaded from stored counts (totals and the names at hand) it adjusts as the table it was counted from', () => {
+    const full = table();
+    const counts = (field: 'given' | 'family', values: string[]) => {
+      const c = new Map<string, number>();
+      for (let i = 0; i < 1000; i++) {
+        const r = person(i % 2 === 0 ? 'john' : `given${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26) % 26)}`, i < 400 ? 'smith' : i < 700 ? 'jones' : `fam${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26) % 26)}`);
+        const v = nameKeys(r)[field] as string;
+        c.set(v, (c.get(v) ?? 0) + 1);
+      }
+      let sumSquares = 0;
+      for (const n of c.values()) sumSquares += n * n;
+      return { total: 1000, sumSquares, counts: new Map(values.map((v) => [v, c.get(v) ?? 0])) };
+    };
+    const loaded = NameFrequencies.fromCounts(counts('given', ['john']), counts('family', ['smith', 'famaa']));
+    expect(loaded.familyAdjustment('smith')).toBe(full.familyAdjustment('smith'));
+    expect(loaded.familyAdjustment('famaa')).toBe(full.familyAdjustment('famaa'));
+    expect(loaded.givenAdjustment('john')).toBe(full.givenAdjustment('john'));
+    // Below the minimum it adjusts nothing, as the counted table would.
+    expect(NameFrequencies.fromCounts({ total: 999, sumSquares: 999, counts: new Map() }, { total: 0, sumSquares: 0, counts: new Map() }).givenAdjustment('x')).toBe(0);
+  });
+
+  it('nameKeys names what a record counts under: first given name of two letters or more, and the family name', () => {
+    expect(nameKeys(normalize({ given: ['Mary', 'Ann'], family: "O'Brien-Smith" }))).toEqual({ given: 'mary', family: 'obriensmith' });
+    expect(nameKeys(normalize({ given: ['J'], family: '' }))).toEqual({});
   });
 });

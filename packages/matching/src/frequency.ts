@@ -22,11 +22,34 @@ export interface FrequencyOptions {
   maxPenalty?: number;
 }
 
+/** Counts of one name field, as stored elsewhere (a database) and loaded for the names at hand. */
+export interface FieldCounts {
+  /** Records counted. */
+  total: number;
+  /** Σ count² over all values. */
+  sumSquares: number;
+  /** Counts of the values that will be looked up; any other value counts as seen once. */
+  counts: ReadonlyMap<string, number>;
+}
+
+/** The values a record contributes to the tables: its first given name (two letters or more) and its family name. */
+export function nameKeys(r: NormalizedRecord): { given?: string; family?: string } {
+  const g = r.given[0];
+  return { ...(g !== undefined && g.length > 1 ? { given: g } : {}), ...(r.family !== '' ? { family: r.family } : {}) };
+}
+
 /** Counts of one name field: count per value, total, and Σ count² (for ū) kept incrementally. */
 class Counter {
   private readonly counts = new Map<string, number>();
   total = 0;
   sumSquares = 0;
+
+  load(c: FieldCounts): void {
+    this.counts.clear();
+    for (const [v, n] of c.counts) if (n > 0) this.counts.set(v, n);
+    this.total = c.total;
+    this.sumSquares = c.sumSquares;
+  }
 
   add(v: string, delta: 1 | -1): void {
     const c = this.counts.get(v) ?? 0;
@@ -61,6 +84,18 @@ export class NameFrequencies {
     this.maxPenalty = opts.maxPenalty ?? 3;
   }
 
+  /**
+   * A table loaded from counts kept elsewhere (the MPI's database): totals for the whole
+   * population, and the counts of the few names about to be scored. Read-only in use: adding
+   * or removing records would start from these partial counts.
+   */
+  static fromCounts(given: FieldCounts, family: FieldCounts, opts: FrequencyOptions = {}): NameFrequencies {
+    const f = new NameFrequencies(opts);
+    f.given.load(given);
+    f.family.load(family);
+    return f;
+  }
+
   /** Counts a record's first given name and family name. */
   add(r: NormalizedRecord): void {
     this.count(r, 1);
@@ -72,9 +107,9 @@ export class NameFrequencies {
   }
 
   private count(r: NormalizedRecord, delta: 1 | -1): void {
-    const g = r.given[0];
-    if (g !== undefined && g.length > 1) this.given.add(g, delta);
-    if (r.family !== '') this.family.add(r.family, delta);
+    const { given, family } = nameKeys(r);
+    if (given !== undefined) this.given.add(given, delta);
+    if (family !== undefined) this.family.add(family, delta);
   }
 
   /** Records counted with a first given name / with a family name. */

@@ -1,19 +1,42 @@
 /**
  * The hard rules: patterns in which a high score is better explained by a relative or a
  * look-alike than by one person (twins, parent and child, siblings, a child under a parent's
- * SSN). A rule that fires caps the decision at review (decide.ts); it never raises one. Each
- * fires only when the pair fits its explanation, so a pair that fits none is decided by its
- * score even when one stable field (a replaced SSN, a wrong birth date) wholly differs.
+ * SSN). A rule that fires caps the decision at review (decide.ts); only the rules in
+ * `REVIEW_RULES`, which fire where one person and two relatives look exactly alike, also raise a
+ * low score to review. Each fires only when the pair fits its explanation, so a pair that fits
+ * none is decided by its score even when one stable field (a replaced SSN, a birth date wrong
+ * by less than a generation) wholly differs.
  */
 import { AGREE, type Comparison, type Compared } from './compare.ts';
 import { areNicknames } from './nicknames.ts';
 import type { NormalizedRecord } from './normalize.ts';
 
 /** Hard rules that keep relatives and look-alikes apart whatever the score. */
-export type Rule = 'ssn-mismatch' | 'twins' | 'suffix-mismatch' | 'parent-child' | 'birth-date-mismatch' | 'sex-mismatch' | 'relatives-shared-ssn';
+export type Rule =
+  | 'ssn-mismatch'
+  | 'twins'
+  | 'twins-shared-ssn'
+  | 'suffix-mismatch'
+  | 'parent-child'
+  | 'namesake-shared-ssn'
+  | 'birth-date-mismatch'
+  | 'sex-mismatch'
+  | 'relatives-shared-ssn';
 
-/** Birth years at least this far apart with otherwise agreeing names: a parent and a child. */
+/**
+ * Birth years at least this far apart: far enough for a parent and a child. The gap is counted
+ * in calendar years, which is never less than the parent's age at the birth (born December 1970,
+ * a parent at 13 in January 1984: 14 years), so 12 covers every parent who was 12 or older;
+ * births to younger parents are vanishingly rare. A wholly wrong birth date less than 12 years
+ * off cannot be a parent's or a child's, so it is weighed like any other error.
+ */
 export const PARENT_CHILD_YEARS = 12;
+
+/**
+ * Rules that send a pair to review whatever its score (decide.ts): the pair is one person or two
+ * relatives under one SSN, and nothing recorded tells which, so a person must look.
+ */
+export const REVIEW_RULES: ReadonlySet<Rule> = new Set<Rule>(['namesake-shared-ssn', 'twins-shared-ssn']);
 
 /**
  * First names that agree firmly enough to tell twins apart: exact, a nickname, or a typo that
@@ -69,23 +92,25 @@ export function hardRules(a: NormalizedRecord, b: NormalizedRecord, c: Compared)
   // with the SSN disagreement weighed against the rest.
   const sameBirthDate = dob.level === 'exact' || (dob.level === 'close' && (dob.yearGap ?? 0) < PARENT_CHILD_YEARS);
   if (ssn.level === 'disagree' && !(sameName && sameBirthDate && sameHome)) rules.push('ssn-mismatch');
-  // Twins: same birth date and family name, different first names. An identical SSN says it is
-  // one person with a mistyped first name (FEBRL has such duplicates).
-  if (!givenFirm && names.given.level !== 'missing' && AGREE(dob.level) && familyAgrees && !ssnExact) rules.push('twins');
+  // Twins: same birth date and family name, different first names. Under one SSN they are
+  // 'twins-shared-ssn': children, twins too, are registered under a parent's (guarantor's) SSN,
+  // and then everything but the first name agrees — as it does for one person whose first name
+  // was recorded wrongly (FEBRL replaces whole names). Review whatever the score.
+  if (!givenFirm && names.given.level !== 'missing' && AGREE(dob.level) && familyAgrees) rules.push(ssnExact ? 'twins-shared-ssn' : 'twins');
   // Jr/Sr, II/III.
   if (suffix.level === 'disagree') rules.push('suffix-mismatch');
-  // Parent and child with the same name: a generation apart. Children are often registered
-  // under the parent's (guarantor's) SSN, so an equal SSN alone does not clear it. It is cleared
-  // only when the birth date is all that differs: equal SSN, the same name (a nickname or
-  // look-alike is how a child is named after a parent: William/Liam), the same home, no
-  // generational suffix on either record (a Jr on one side is the parent/child signal itself)
-  // and no sex difference. That is a birth date recorded wrongly (FEBRL replaces whole dates;
-  // so do clerks), and its disagreement weight still counts in the score. What this cannot see
-  // is a same-named son under his father's SSN with no suffix or middle name recorded.
-  // A one-digit typo that happens to jump a decade is forgiven with an equal SSN and name.
+  // Parent and child with the same name: birth dates a generation apart (wholly different, or
+  // a typo that happens to jump decades: 1958/1988 is one digit). Never linked automatically,
+  // whatever else agrees. Children are often registered under the parent's (guarantor's) SSN and
+  // at the parent's address, and a son named after his father with no Jr/Sr recorded on either
+  // record agrees on everything but the birth date — exactly what one person with a birth date
+  // recorded wrongly looks like (FEBRL replaces whole dates; so do clerks). When that is all
+  // that differs (equal SSN, the same name, the same home, no suffix, no sex difference), the
+  // pair is 'namesake-shared-ssn' and goes to review whatever its score: staff see a parent and
+  // child, or link one person. Otherwise it is 'parent-child' (a review at most).
   const generationApart = dob.level !== 'exact' && dob.level !== 'missing' && (dob.yearGap ?? 0) >= PARENT_CHILD_YEARS;
   const onlyBirthDateDiffers = ssnExact && sameName && sameHome && a.suffix === undefined && b.suffix === undefined && sex.level !== 'disagree';
-  if (generationApart && !(dob.level === 'close' && ssnExact && sameName) && !onlyBirthDateDiffers) rules.push('parent-child');
+  if (generationApart) rules.push(onlyBirthDateDiffers ? 'namesake-shared-ssn' : 'parent-child');
   // Siblings at the same address: birth dates differ by less than a generation — wholly, or in
   // two digits including the year (1967-05-07 / 1963-05-03) with first names not the same.
   else if (!ssnExact && (dob.level === 'disagree' || (dob.level === 'partial' && (dob.yearGap ?? 0) > 0 && names.given.level !== 'exact'))) {

@@ -53,6 +53,18 @@ describe('hard negatives stay apart', () => {
     expect(o.decision).not.toBe('link');
   });
 
+  it('twins both registered under a parent\'s SSN: review, never link, whatever the score', () => {
+    const twin = variant({ given: ['Robert'] });
+    const o = outcome(base, twin);
+    expect(o.rules).toEqual(['twins-shared-ssn']);
+    expect(o.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.upper);
+    expect(o.decision).toBe('review');
+    expect(outcome(variant({ given: ['Donald'] }), variant({ given: ['Ronald'] })).decision).toBe('review');
+    // A first-name typo that keeps the first letter, or a nickname, is still the same person.
+    expect(outcome(base, variant({ given: ['Willaim', 'Henry'] })).decision).toBe('link');
+    expect(outcome(base, variant({ given: ['Bill'] })).decision).toBe('link');
+  });
+
   it('twins with rhyming names or the other twin\'s middle name', () => {
     expect(outcome(base, variant({ given: ['Henry'], ssn: undefined })).decision).not.toBe('link');
     expect(outcome(variant({ given: ['Donald'] }), variant({ given: ['Ronald'], ssn: '912-77-1111' })).decision).not.toBe('link');
@@ -109,6 +121,8 @@ describe('evidence', () => {
     expect(decide({ score: DEFAULT_THRESHOLDS.upper, rules: [] })).toBe('link');
     expect(decide({ score: DEFAULT_THRESHOLDS.upper + 10, rules: ['twins'] })).toBe('review');
     expect(decide({ score: DEFAULT_THRESHOLDS.lower - 0.5, rules: [] })).toBe('new');
+    expect(decide({ score: DEFAULT_THRESHOLDS.lower - 0.5, rules: ['parent-child'] })).toBe('new');
+    expect(decide({ score: DEFAULT_THRESHOLDS.lower - 5, rules: ['namesake-shared-ssn'] })).toBe('review');
   });
 });
 
@@ -151,17 +165,57 @@ describe('a wholly different SSN is weighed, not vetoed, when nothing else diffe
   });
 });
 
-describe('a wholly different birth date is weighed when SSN, name and home agree', () => {
-  const replacedDob = { birthDate: '1937-11-02' };
-
-  it('equal SSN, same name, same home: a birth date recorded wrongly, linked on the score', () => {
-    const o = outcome(base, variant(replacedDob));
+describe('a wholly different birth date: weighed when it cannot be a relative\'s, reviewed when it can', () => {
+  it('a replaced birth date a few years off, with equal SSN, same name and home, may link', () => {
+    // FEBRL-like: the date replaced by another one three years away.
+    const o = outcome(base, variant({ birthDate: '1958-11-02' }));
     expect(o.rules).toEqual([]);
     expect(o.evidence.find((e) => e.field === 'birthDate')).toMatchObject({ level: 'disagree', weight: -8 });
     expect(o.decision).toBe('link');
   });
 
-  it('a parent and a child keep the rule: a suffix on either record, a nickname, a middle name, or no SSN', () => {
+  it('a same-named father and son under one SSN, no suffix recorded, 28 years apart: review, never link', () => {
+    const son = variant({ birthDate: '1989-08-23' });
+    for (const [a, b] of [[base, son], [son, base]] as const) {
+      const o = outcome(a, b);
+      expect(o.rules).toEqual(['namesake-shared-ssn']);
+      expect(o.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.upper);
+      expect(o.decision).toBe('review');
+    }
+    // However much else agrees, and with rare names weighing more.
+    const frequencies = new NameFrequencies();
+    for (let i = 0; i < 2000; i++) frequencies.add(normalize({ given: [`G${i.toString(36)}x`], family: `F${i.toString(36)}x` }));
+    expect(decide(scorePair(normalize(base), normalize(son), { frequencies }))).toBe('review');
+  });
+
+  it('goes to review even when common names and a shared street alone leave the score below the lower threshold', () => {
+    // 50 Williams and 50 Pelletiers among 2,000 otherwise distinct names: the 3-bit penalty on each.
+    const frequencies = new NameFrequencies();
+    for (let i = 0; i < 2000; i++) frequencies.add(normalize({ given: [i < 50 ? 'William' : `G${i.toString(36)}x`], family: i < 50 ? 'Pelletier' : `F${i.toString(36)}x` }));
+    const son = variant({ birthDate: '1989-08-23', address: { line: ['20 Maple Street'], city: 'Hallowell', state: 'ME', postalCode: '04347' }, phone: '(207) 555-0999' });
+    const s = scorePair(normalize(base), normalize(son), { frequencies });
+    expect(s.rules).toEqual(['namesake-shared-ssn']);
+    expect(s.score).toBeLessThan(DEFAULT_THRESHOLDS.lower);
+    expect(decide(s)).toBe('review');
+  });
+
+  it('the line is 12 calendar years: 11 apart is weighed, 12 apart is reviewed', () => {
+    expect(outcome(base, variant({ birthDate: '1950-01-30' })).decision).toBe('link');
+    const twelve = outcome(base, variant({ birthDate: '1949-12-30' }));
+    expect(twelve.rules).toEqual(['namesake-shared-ssn']);
+    expect(twelve.decision).toBe('review');
+  });
+
+  it('a typo that jumps decades (1961 → 1991, one digit) is reviewed too: a son born on his father\'s birthday looks the same', () => {
+    const o = outcome(base, variant({ birthDate: '1991-04-09' }));
+    expect(o.evidence.find((e) => e.field === 'birthDate')).toMatchObject({ level: 'close', detail: 'typo' });
+    expect(o.rules).toEqual(['namesake-shared-ssn']);
+    expect(o.decision).toBe('review');
+  });
+
+  const replacedDob = { birthDate: '1937-11-02' };
+
+  it('a parent and a child with anything else differing keep the parent-child rule: a suffix on either record, a nickname, a middle name, no SSN, another home', () => {
     for (const [name, a, b] of [
       ['Jr on one record', base, variant({ ...replacedDob, suffix: 'Jr' })],
       ['Sr on the other', variant({ suffix: 'Sr' }), variant(replacedDob)],
@@ -169,9 +223,11 @@ describe('a wholly different birth date is weighed when SSN, name and home agree
       ['other middle name', base, variant({ ...replacedDob, given: ['William', 'James'] })],
       ['no SSN on one', base, variant({ ...replacedDob, ssn: undefined })],
       ['other home', base, variant({ ...replacedDob, address: { line: ['9 Pine Rd'], city: 'Bangor', postalCode: '04401' }, phone: undefined })],
+      ['decade-jumping typo, other home', base, variant({ birthDate: '1991-04-09', address: { line: ['9 Pine Rd'], city: 'Bangor', postalCode: '04401' }, phone: undefined })],
     ] as const) {
       const o = outcome(a, b);
       expect(o.rules, name).toContain('parent-child');
+      expect(o.rules, name).not.toContain('namesake-shared-ssn');
       expect(o.decision, name).not.toBe('link');
     }
   });
@@ -182,10 +238,8 @@ describe('a wholly different birth date is weighed when SSN, name and home agree
   });
 
   it('a child under the parent\'s SSN whose birth date is one digit and a generation off stays apart', () => {
-    // 1961-04-09 and 1991-04-09 differ in one digit: a decade-jumping typo only with the same name.
     const o = outcome(base, variant({ birthDate: '1991-04-09', given: ['Emma'], sex: 'female' }));
     expect(o.rules).toEqual(expect.arrayContaining(['parent-child', 'relatives-shared-ssn']));
-    expect(outcome(base, variant({ birthDate: '1991-04-09' })).rules).toEqual([]);
   });
 
   it('a sibling born a few years apart with two birth-date digits in common and a look-alike name stays apart', () => {
@@ -209,6 +263,16 @@ describe('swapped given and family names', () => {
     const typo = outcome(base, variant({ given: ['Pelleteir'], family: 'William' }));
     // "given" compares one record's family name with the other's given name, and vice versa.
     expect(typo.evidence.slice(0, 2)).toMatchObject([{ level: 'close', detail: 'swapped' }, { level: 'exact', detail: 'swapped' }]);
+  });
+
+  it('a two-word given name typed joined into the family box is seen as swapped; a middle name alone is not', () => {
+    const annaLouise = variant({ given: ['Anna', 'Louise'], sex: 'female' });
+    const swapped = outcome(annaLouise, variant({ given: ['Pelletier'], family: 'Annalouise', sex: 'female' }));
+    // As above, "given" compares one record's family name with the other's given names.
+    expect(swapped.evidence.slice(0, 2)).toMatchObject([{ field: 'given', level: 'exact', detail: 'swapped' }, { field: 'family', level: 'close', detail: 'swapped' }]);
+    expect(swapped.decision).toBe('link');
+    const viaMiddle = outcome(annaLouise, variant({ given: ['Pelletier'], family: 'Louise', sex: 'female' }));
+    expect(viaMiddle.evidence.slice(0, 2).map((e) => e.detail)).not.toContain('swapped');
   });
 });
 

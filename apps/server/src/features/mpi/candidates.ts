@@ -1,6 +1,7 @@
 import type { Patient } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
-import { blockingKeys, decide, fromFhirPatient, normalize, scorePair, type Decision, type Evidence, type NormalizedRecord, type Rule } from '@kennebec/matching';
+import { blockingKeys, decide, fromFhirPatient, normalize, scorePair, type Decision, type Evidence, type NameFrequencies, type NormalizedRecord, type Rule } from '@kennebec/matching';
+import { loadNameFrequencies, nameParams } from './name-frequencies.ts';
 
 /** Scored comparisons of one record with stored Patients. */
 const MAX_CANDIDATES = 500;
@@ -41,19 +42,19 @@ export async function candidateRecords(q: Queryable, record: NormalizedRecord, e
   return toRecords(res.rows);
 }
 
-/** Scores `record` against each of `others`, best first. */
-export function scoreAll(record: NormalizedRecord, others: ReadonlyMap<string, NormalizedRecord>): Candidate[] {
+/** Scores `record` against each of `others`, best first; `frequencies` (name-frequencies.ts) must know `record`'s names. */
+export function scoreAll(record: NormalizedRecord, others: ReadonlyMap<string, NormalizedRecord>, frequencies?: NameFrequencies): Candidate[] {
   const out: Candidate[] = [];
   for (const [patientId, other] of others) {
-    const s = scorePair(record, other);
+    const s = scorePair(record, other, frequencies ? { frequencies } : {});
     out.push({ patientId, score: s.score, decision: decide(s), evidence: s.evidence, rules: s.rules });
   }
   return out.sort((a, b) => b.score - a.score || (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0));
 }
 
-/** Scores the Patients that share a blocking key with `record`, best first. */
+/** Scores the Patients that share a blocking key with `record`, best first, with the name frequencies. */
 export async function scoreCandidates(q: Queryable, record: NormalizedRecord, excludeId: string | null): Promise<Candidate[]> {
-  return scoreAll(record, await candidateRecords(q, record, excludeId));
+  return scoreAll(record, await candidateRecords(q, record, excludeId), await loadNameFrequencies(q, [record]));
 }
 
 const RANK: Record<Decision, number> = { new: 0, review: 1, link: 2 };
@@ -69,12 +70,14 @@ export function decisionRank(d: Decision): number {
   return RANK[d];
 }
 
-/** Replaces the blocking keys of a Patient (demographics change with updates such as ADT^A08). */
-export async function writeBlocks(tx: Queryable, patientId: string, keys: readonly string[]): Promise<void> {
-  await tx.query(`with d as (delete from mpi_block where patient_id = $2) insert into mpi_block (key, patient_id) select k, $2 from unnest($1::text[]) as k`, [
-    keys,
-    patientId,
-  ]);
+/** Replaces the blocking keys and names of a Patient (demographics change with updates such as ADT^A08). */
+export async function writeBlocks(tx: Queryable, patientId: string, keys: readonly string[], record: NormalizedRecord): Promise<void> {
+  await tx.query(
+    `with d as (delete from mpi_block where patient_id = $2),
+     n as (insert into mpi_name (patient_id, given, family) values ($2, $3, $4) on conflict (patient_id) do update set given = excluded.given, family = excluded.family)
+     insert into mpi_block (key, patient_id) select k, $2 from unnest($1::text[]) as k`,
+    [keys, patientId, ...nameParams(record)],
+  );
 }
 
 /**
@@ -88,6 +91,7 @@ export async function memberConflict(
   personId: string,
   known: ReadonlyMap<string, NormalizedRecord>,
   selfId: string,
+  frequencies?: NameFrequencies,
 ): Promise<Candidate | undefined> {
   const res = await q.query<{ patient_id: string }>('select patient_id from mpi_link where person_id = $1 and patient_id <> $2', [personId, selfId]);
   const ids = res.rows.map((r) => r.patient_id);
@@ -98,5 +102,5 @@ export async function memberConflict(
     const r = known.get(id) ?? loaded.get(id);
     if (r) records.set(id, r);
   }
-  return scoreAll(record, records).find((c) => c.rules.length > 0);
+  return scoreAll(record, records, frequencies).find((c) => c.rules.length > 0);
 }

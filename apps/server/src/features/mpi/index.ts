@@ -12,6 +12,7 @@ export { listReviews, decideReview, type ReviewItem, type ReviewCause } from './
 export { unlink, mergePersons, undoChange, type ChangeResult } from './staff-actions.ts';
 export { personDetail, patientHistory, type PersonDetail, type HistoryEntry } from './person-view.ts';
 export { mpiPlugin } from './routes.ts';
+export { reindexMpi, prepareMpiIndex, mpiIndexState, type ReindexResult } from './reindex.ts';
 
 /**
  * The MPI as a follower of Patient writes: each stored Patient is linked to its Person, and an

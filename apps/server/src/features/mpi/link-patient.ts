@@ -5,6 +5,7 @@ import { blockingKeys } from '@kennebec/matching';
 import { candidateRecords, memberConflict, recordOf, scoreAll, writeBlocks, type Candidate } from './candidates.ts';
 import { createPersonFor, queueReview, recordMove, syncPersons, type LinkDecision, type LinkResult, type PatientWrite, type PreparedPatient } from './links.ts';
 import { lockBlockingKeys, lockPersonsOf } from './locks.ts';
+import { loadNameFrequencies } from './name-frequencies.ts';
 import { reevaluatePatient } from './reevaluate.ts';
 
 /**
@@ -48,15 +49,16 @@ export async function linkPatient(repo: SqlFhirRepository, tx: Queryable, patien
 
 async function linkNewPatient(repo: SqlFhirRepository, tx: Queryable, item: PreparedPatient, ctx: WriteContext): Promise<LinkResult> {
   const { patient, record, keys } = item;
-  await writeBlocks(tx, patient.id, keys);
+  await writeBlocks(tx, patient.id, keys, record);
   const records = await candidateRecords(tx, record, patient.id);
-  const best = scoreAll(record, records)[0];
+  const frequencies = await loadNameFrequencies(tx, [record]);
+  const best = scoreAll(record, records, frequencies)[0];
   let basis: Candidate | undefined = best;
   let decision: LinkDecision = best?.decision === 'review' ? 'review' : 'new';
   let target: string | undefined;
   if (best?.decision === 'link') {
     const personId = (await lockPersonsOf(tx, [best.patientId])).get(best.patientId);
-    const conflict = personId ? await memberConflict(tx, record, personId, records, patient.id) : undefined;
+    const conflict = personId ? await memberConflict(tx, record, personId, records, patient.id, frequencies) : undefined;
     if (personId && !conflict) {
       target = personId;
       decision = 'link';

@@ -5,6 +5,7 @@ import type { NormalizedRecord } from '@kennebec/matching';
 import { candidateRecords, decisionRank, loadRecords, memberConflict, recordOf, scoreAll, strongest, writeBlocks, type Candidate } from './candidates.ts';
 import { keptApartFrom, membersOf, queueReview, recordMove, syncPersons, type LinkDecision, type LinkResult, type PreparedPatient } from './links.ts';
 import { lockPersonsOf, personsOf } from './locks.ts';
+import { loadNameFrequencies } from './name-frequencies.ts';
 
 /**
  * Re-evaluation of a linked Patient whose demographics changed (ADT^A08/A31, a FHIR update, an
@@ -32,9 +33,10 @@ export async function reevaluatePatient(repo: SqlFhirRepository, tx: Queryable, 
   const oldRecord = previous?.resource ? recordOf(previous.resource as Patient) : undefined;
   if (oldRecord && JSON.stringify(oldRecord) === JSON.stringify(record)) return currentLink(tx, id);
 
-  await writeBlocks(tx, id, keys);
+  await writeBlocks(tx, id, keys, record);
   const records = await candidateRecords(tx, record, id);
-  const candidates = scoreAll(record, records);
+  const frequencies = await loadNameFrequencies(tx, oldRecord ? [record, oldRecord] : [record]);
+  const candidates = scoreAll(record, records, frequencies);
   const strong = candidates.filter((c) => c.decision === 'link').map((c) => c.patientId);
   const persons = await lockPersonsOf(tx, [id, ...strong]);
   const own = persons.get(id) as string;
@@ -65,7 +67,7 @@ export async function reevaluatePatient(repo: SqlFhirRepository, tx: Queryable, 
     basis = otherBest;
     const automatic = placed === 'new' || placed === 'review';
     if (automatic && otherBest?.decision === 'link') {
-      const conflict = await memberConflict(tx, record, personOf(otherBest), records, id);
+      const conflict = await memberConflict(tx, record, personOf(otherBest), records, id, frequencies);
       if (conflict) {
         basis = conflict;
         decision = 'review';
@@ -85,8 +87,8 @@ export async function reevaluatePatient(repo: SqlFhirRepository, tx: Queryable, 
       outcome.push('matches no other Person');
     }
   } else {
-    const ownBest = strongest(scoreAll(record, memberRecords)) as Candidate;
-    const ownBefore = oldRecord ? strongest(scoreAll(oldRecord, memberRecords)) : undefined;
+    const ownBest = strongest(scoreAll(record, memberRecords, frequencies)) as Candidate;
+    const ownBefore = oldRecord ? strongest(scoreAll(oldRecord, memberRecords, frequencies)) : undefined;
     basis = ownBest;
     const fell = ownBest.decision !== 'link' && (!ownBefore || decisionRank(ownBest.decision) < decisionRank(ownBefore.decision));
     if (fell) {
