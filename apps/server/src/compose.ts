@@ -14,6 +14,7 @@ import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
 import { createPatientLinker, everythingOperation, matchOperation } from './features/mpi/index.ts';
 import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
+import { AccessPoint, sqlRecordIndex, type PatientLinks, type ProxyGrants } from './features/access/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -37,6 +38,12 @@ export interface ComposeOptions {
   mailer?: Mailer;
   /** Where security events go instead of the log. */
   securityEvents?: SecurityEvents;
+  /**
+   * Relationships for the access decision: which Patients an account is, and for whom it acts.
+   * Without them no portal user is linked to any record (every request is denied).
+   */
+  patientLinks?: PatientLinks;
+  proxyGrants?: ProxyGrants;
 }
 
 export async function compose(config: Config, opts: ComposeOptions = {}): Promise<AppDeps> {
@@ -71,6 +78,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     mailer,
     appKey,
     securityEvents: opts.securityEvents ?? loggingSecurityEvents(logger),
+    access: new AccessPoint({ records: sqlRecordIndex(db), patientLinks: opts.patientLinks, proxyGrants: opts.proxyGrants, now: () => clock.now() }),
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
 }

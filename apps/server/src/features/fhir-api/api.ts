@@ -1,4 +1,5 @@
 import type { SqlFhirStore } from '@kennebec/fhir-store';
+import type { AccessPoint } from '../access/index.ts';
 import { buildCapabilityStatement } from './capability.ts';
 import { processBundle } from './bundle.ts';
 import { dispatch, type RouterDeps } from './router.ts';
@@ -16,6 +17,7 @@ export interface FhirApiDeps {
   publishedAt: string;
   searchParamsFor: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
   follower?: WriteFollower | undefined;
+  access: AccessPoint;
   /** FHIR operations by `Type/$name`. */
   operations?: Record<string, (req: FhirRequest) => Promise<FhirResponse>> | undefined;
 }
@@ -26,7 +28,7 @@ export interface FhirApi {
 }
 
 export function createFhirApi(deps: FhirApiDeps): FhirApi {
-  const service = new FhirService({ store: deps.store, search: deps.search, validator: deps.validator, baseUrl: deps.baseUrl, follower: deps.follower });
+  const service = new FhirService({ store: deps.store, search: deps.search, validator: deps.validator, baseUrl: deps.baseUrl, follower: deps.follower, access: deps.access });
   let capability: ReturnType<typeof buildCapabilityStatement> | undefined;
   const routerDeps: RouterDeps = {
     service,
