@@ -58,6 +58,16 @@ export class AccessPoint {
     return resources.map((r, i) => visibleUnder(scope, owners[i] ?? [], labelsOfResource(r as { meta?: { security?: { system?: string; code?: string }[] } })));
   }
 
+  /** Every source record of the same Person as these Patients (the HIE view of one person). */
+  samePerson(patientIds: readonly string[]): Promise<string[]> {
+    return this.deps.records.samePerson(patientIds);
+  }
+
+  /** Those of these Patients the organization has a care relationship with. */
+  caredForBy(orgId: string, patientIds: readonly string[]): Promise<Set<string>> {
+    return this.deps.records.caredForBy(orgId, patientIds);
+  }
+
   /** The search restriction for a scope (none for 'all'). */
   searchFilter(scope: PatientScope): AccessFilter | undefined {
     if (scope.kind === 'all') return undefined;

@@ -27,7 +27,7 @@ export async function searchType(
   const included: StoredVersion[] = [];
   for (const v of result.included.filter(hasResource)) {
     const d = deps.access.decide(principal, { action: 'read', resourceType: v.resourceType, patients: 'any', purpose: defaultPurpose(actor) });
-    if (d.permit && (await deps.access.visible(d.scope, [resourceOf(v) as FhirResource & Record<string, unknown>]))[0]) included.push(v);
+    if (d.permit && (await deps.access.visible(d.scope, [v.resource as FhirResource & Record<string, unknown>]))[0]) included.push(v);
   }
   const kept = params.filter(([k]) => k !== '_cursor' && k !== '_format');
   const link = (extra: [string, string][]): string => {

@@ -54,7 +54,7 @@ export class FhirService {
    */
   private async checkVisible(scope: PatientScope, type: string, idPath: string, v: StoredVersion | undefined): Promise<void> {
     if (scope.kind === 'all' || !v) return;
-    const visible = hasResource(v) && (await this.deps.access.visible(scope, [resourceOf(v) as Resource & Record<string, unknown>]))[0] === true;
+    const visible = hasResource(v) && (await this.deps.access.visible(scope, [v.resource as Resource & Record<string, unknown>]))[0] === true;
     if (!visible) throw errors.notFound(`${type}/${idPath}`);
   }
 
@@ -227,7 +227,7 @@ export class FhirService {
     if (scope && scope.kind !== 'all') {
       await this.checkVisible(scope, type as string, id as string, await this.deps.store.read(type as string, id as string));
       const withContent = page.versions.filter(hasResource);
-      const visible = await this.deps.access.visible(scope, withContent.map((v) => resourceOf(v) as Resource & Record<string, unknown>));
+      const visible = await this.deps.access.visible(scope, withContent.map((v) => v.resource as Resource & Record<string, unknown>));
       const hidden = new Set(withContent.filter((_, i) => !visible[i]));
       page.versions = page.versions.filter((v) => !hidden.has(v));
     }
