@@ -238,6 +238,12 @@ describe('the FHIR API, actor by actor', () => {
   it('searches only ever return permitted records, whatever the parameters', async () => {
     expect((await searchIds('alice', 'Observation')).sort()).toEqual([ids.aliceLab, ids.aliceLabAtB].sort());
     expect(await searchIds('alice', 'Observation', [['patient', `Patient/${ids.bob}`]])).toEqual([]);
+    // Pages are cut after the restriction: two permitted results, one per page.
+    const first = (await get('alice', 'Observation', [['_count', '1']])).body as Bundle;
+    const next = first.link?.find((l) => l.relation === 'next')?.url ?? '';
+    expect(first.entry).toHaveLength(1);
+    const second = (await get('alice', 'Observation', [...new URL(next).searchParams] as [string, string][])).body as Bundle;
+    expect([first, second].map((b) => b.entry?.[0]?.fullUrl?.split('/').pop()).sort()).toEqual([ids.aliceLab, ids.aliceLabAtB].sort());
     expect(await searchIds('alice', 'Patient', [['_id', ids.bob as string]])).toEqual([]);
     expect((await searchIds('parent', 'Condition')).sort()).toEqual([ids.teenAsthma]);
     expect((await searchIds('nurseB', 'Observation')).sort()).toEqual([ids.aliceLab, ids.aliceLabAtB].sort());
