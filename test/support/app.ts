@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type ComposeOptions, type SecurityEvents } from '@kennebec/server';
+import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type ComposeOptions, type SecurityEvents, type LinkedPatients } from '@kennebec/server';
 import { createTestDatabase } from './db.ts';
 
 /**
@@ -26,6 +26,8 @@ export interface TestServerOptions {
   /** Relationships for the access decision (which Patients an account is, for whom it acts). */
   patientLinks?: ComposeOptions['patientLinks'];
   proxyGrants?: ComposeOptions['proxyGrants'];
+  /** Which Patient records an account is linked to as that person (the proxies feature asks). */
+  linkedPatients?: LinkedPatients;
 }
 
 export async function createTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -40,6 +42,7 @@ export async function createTestServer(opts: TestServerOptions = {}): Promise<Te
     ...(opts.securityEvents ? { securityEvents: opts.securityEvents } : {}),
     ...(opts.patientLinks ? { patientLinks: opts.patientLinks } : {}),
     ...(opts.proxyGrants ? { proxyGrants: opts.proxyGrants } : {}),
+    ...(opts.linkedPatients ? { linkedPatients: opts.linkedPatients } : {}),
   });
   const app = await buildApp(deps);
   await app.ready();

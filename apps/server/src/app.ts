@@ -17,6 +17,7 @@ import { accountsContext, accountsPlugin } from './features/accounts/index.ts';
 import { staffPlugin } from './features/staff/index.ts';
 import { devMailboxPlugin } from './features/mail/index.ts';
 import { portalPlugin } from './features/portal/index.ts';
+import { proxiesContext, proxiesPlugin } from './features/proxies/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): Promise<FastifyInstance> {
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
   await app.register(portalPlugin, { api: jsonApi, ctx: accounts, access: deps.access, search: deps.search, store: deps.store });
+  await app.register(proxiesPlugin, { api: jsonApi, ctx: proxiesContext(deps, accounts) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);
   return app;

@@ -15,6 +15,7 @@ import { createPatientLinker, everythingOperation, matchOperation } from './feat
 import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
 import { AccessPoint, sqlRecordIndex, type PatientLinks, type ProxyGrants } from './features/access/index.ts';
+import { proxySubjects, type LinkedPatients } from './features/proxies/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -44,6 +45,8 @@ export interface ComposeOptions {
    */
   patientLinks?: PatientLinks;
   proxyGrants?: ProxyGrants;
+  /** Which Patient records an account is linked to as that person (proxies ask it). */
+  linkedPatients?: LinkedPatients;
 }
 
 export async function compose(config: Config, opts: ComposeOptions = {}): Promise<AppDeps> {
@@ -78,9 +81,17 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     mailer,
     appKey,
     securityEvents: opts.securityEvents ?? loggingSecurityEvents(logger),
-    access: new AccessPoint({ records: sqlRecordIndex(db), patientLinks: opts.patientLinks, proxyGrants: opts.proxyGrants, now: () => clock.now() }),
+    access: new AccessPoint({ records: sqlRecordIndex(db), patientLinks: patientLinksOf(opts), proxyGrants: opts.proxyGrants ?? { subjectsOf: (userId, now) => proxySubjects(db, userId, now) }, now: () => clock.now() }),
+    linkedPatients: opts.linkedPatients,
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
+}
+
+/** Which Patients an account is: the given port, else the account links the proxies feature is given. */
+function patientLinksOf(opts: ComposeOptions): PatientLinks | undefined {
+  if (opts.patientLinks) return opts.patientLinks;
+  const linked = opts.linkedPatients;
+  return linked ? { patientsOf: async (userId) => (await linked(userId)).map((l) => l.patientId) } : undefined;
 }
 
 /** The FHIR API over composed dependencies, for callers outside HTTP (the CLI's import). */

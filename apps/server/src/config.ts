@@ -53,6 +53,8 @@ export interface Config {
   passwordMinLength: number;
   /** Sign-in with an external OpenID Connect provider, when configured. */
   oidc: OidcConfig | undefined;
+  /** Days until a dependent adult's proxy grant must be reviewed by staff, unless they give a date. */
+  proxyReviewDays: number;
 }
 
 export interface MllpTlsConfig {
@@ -104,6 +106,7 @@ export const CONFIG_VARIABLES = [
   'OIDC_ISSUER',
   'OIDC_CLIENT_ID',
   'OIDC_CLIENT_SECRET',
+  'PROXY_REVIEW_DAYS',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
   const mode = readMode(env, problems);
   const identity = readIdentity(env, mode, problems);
+  const proxyReviewDays = int(env, 'PROXY_REVIEW_DAYS', 365, 1, 3660, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -232,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mllpTls,
     mode,
     ...identity,
+    proxyReviewDays,
   };
 }
 

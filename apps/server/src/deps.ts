@@ -7,6 +7,7 @@ import type { AccessPoint, Actor } from './features/access/index.ts';
 // The port's own module, not the feature's index: the feature itself depends on AppDeps.
 import type { SecurityEvents } from './features/accounts/security-events.ts';
 import type { Mailer } from './features/mail/mailer.ts';
+import type { LinkedPatients } from './features/proxies/linked-patients.ts';
 import type { FhirRequest, FhirResponse, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
 
 export interface Clock {
@@ -39,4 +40,6 @@ export interface AppDeps {
   securityEvents: SecurityEvents;
   /** The one authorization decision point for health data. */
   access: AccessPoint;
+  /** The Patient records each account is linked to as that person (supplied by enrollment). */
+  linkedPatients?: LinkedPatients | undefined;
 }

@@ -22,3 +22,4 @@ export { CSRF_HEADER, type SecurityEvent, type SecurityEvents } from './features
 export { createStaffUser, StaffError, type CreatedStaffUser } from './features/staff/index.ts';
 export { STAFF_ROLES, type StaffRole, type UserActor } from './features/access/index.ts';
 export { apiRegistryOf } from './http/api-routes.ts';
+export { activeProxyDecision, type LinkedPatient, type LinkedPatients } from './features/proxies/index.ts';

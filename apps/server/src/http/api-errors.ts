@@ -43,4 +43,8 @@ export const apiErrors = {
     one('forbidden', 'KB-EMAIL-UNVERIFIED', 'Verify your email address first: we have sent a new link to it', 403),
   /** Sign-in with the external OpenID Connect provider did not complete. */
   oidcFailed: (diagnostics: string) => one('login', 'KB-OIDC-FAILED', diagnostics, 400),
+  /** A proxy grant exists but is not in force now (ended at 18, review due, revoked…). */
+  proxyInactive: (diagnostics: string) => one('forbidden', 'KB-PROXY-INACTIVE', diagnostics, 403),
+  /** The proxy already has a grant in force for this patient, or the request was already decided. */
+  proxyConflict: (diagnostics: string) => one('conflict', 'KB-PROXY-CONFLICT', diagnostics, 409),
 } as const;

@@ -47,6 +47,18 @@ export interface UserActor {
   orgId: string | null;
   /** Staff roles; empty for patients. */
   roles: readonly StaffRole[];
+  /**
+   * The patient a proxy has switched to ("acting for"). Only a claim: whether the grant still
+   * allows anything is decided at each request (proxies: activeProxyDecision).
+   */
+  onBehalfOf?: ActingFor | undefined;
+}
+
+/** A proxy's active subject: the grant and the Patient (with its organization) it names. */
+export interface ActingFor {
+  grantId: string;
+  patientId: string;
+  orgId: string;
 }
 
 export type Actor = ClientActor | SystemActor | UserActor;

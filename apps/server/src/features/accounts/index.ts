@@ -66,3 +66,4 @@ export { record as recordSecurityEvent } from './context.ts';
 export { checkPassword } from './passwords/policy.ts';
 export { requestInfo } from './routes.ts';
 export { email as emailSchema } from './schema.ts';
+export { hashSecret, verifySecret } from './passwords/hash.ts';

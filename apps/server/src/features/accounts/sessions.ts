@@ -1,5 +1,6 @@
 import type { Queryable } from '@kennebec/db';
 import { hashToken, iso, newId, newToken, toDate } from './random.ts';
+import type { ActingFor } from '../access/index.ts';
 import { USER_COLUMNS, toUser, type UserRecord } from './users.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface Session {
   stage: SessionStage;
   /** When it ends if no request comes: min(lastSeen + idle, expiresAt). */
   idleExpiresAt: Date;
+  /** The patient a proxy has switched to in this session (set by the proxies feature), if any. */
+  actingFor: ActingFor | null;
 }
 
 /** A last-seen time is written at most this often, so that reads do not all become writes. */
@@ -71,6 +74,9 @@ interface SessionRow {
   expires_at: string | Date;
   mfa_at: string | Date | null;
   totp_confirmed: boolean;
+  acting_grant_id: string | null;
+  acting_patient_id: string | null;
+  acting_org_id: string | null;
 }
 
 /**
@@ -82,10 +88,12 @@ export async function loadSession(db: Queryable, token: string, now: Date, timeo
   const res = await db.query<SessionRow & Parameters<typeof toUser>[0]>(
     `select us.id as session_id, us.auth_method, us.created_at as session_created_at, us.last_seen_at, us.expires_at, us.mfa_at,
             exists (select 1 from mfa_totp t where t.user_id = u.id and t.confirmed_at is not null) as totp_confirmed,
+            pg.id as acting_grant_id, pg.subject_patient_id as acting_patient_id, pg.org_id as acting_org_id,
             ${USER_COLUMNS}
        from user_session us
        join user_account u on u.id = us.user_id
        left join staff_member s on s.user_id = u.id
+       left join proxy_grant pg on pg.id = us.acting_grant_id and pg.revoked_at is null and pg.proxy_user_id = us.user_id
       where us.token_hash = $1`,
     [hashToken(token)],
     { prepare: true },
@@ -117,6 +125,10 @@ export async function loadSession(db: Queryable, token: string, now: Date, timeo
     totpConfirmed: row.totp_confirmed,
     stage: stageOf(user, row.totp_confirmed, mfaAt),
     idleExpiresAt: new Date(Math.min(seen.getTime() + timeouts.idleSeconds * 1000, expiresAt.getTime())),
+    actingFor:
+      row.acting_grant_id !== null && row.acting_patient_id !== null && row.acting_org_id !== null
+        ? { grantId: row.acting_grant_id, patientId: row.acting_patient_id, orgId: row.acting_org_id }
+        : null,
   };
 }
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle } from 'fhir/r4';
-import { evaluateProxy, type ProxyGrant } from '@kennebec/consent';
 import {
   createTestServer,
   signedIn,
@@ -29,7 +28,6 @@ import { createStaffUser } from '../staff/index.ts';
  */
 const clock = testClock('2030-03-01T09:00:00Z');
 const links = new Map<string, string[]>();
-const grants = new Map<string, { patientId: string; grant: ProxyGrant }[]>();
 let t: TestServer;
 let smtp: SmtpCapture;
 let api: FhirApi;
@@ -92,7 +90,6 @@ beforeAll(async () => {
     clock,
     env: { SMTP_URL: smtp.url },
     patientLinks: { patientsOf: async (userId) => links.get(userId) ?? [] },
-    proxyGrants: { subjectsOf: async (userId, now) => (grants.get(userId) ?? []).map((g) => ({ patientId: g.patientId, decision: evaluateProxy(g.grant, now) })) },
   });
   api = fhirApiFor(t.deps);
   orgA = (await createSource(t.deps, { name: 'Harbor Clinic', hl7Facility: 'HARBOR' })).id;
@@ -116,12 +113,16 @@ beforeAll(async () => {
   browsers.parent = await patientBrowser('parent');
   links.set(actors.alice?.userId as string, [ids.alice]);
   links.set(actors.bob?.userId as string, [ids.bob]);
-  const parentGrant = (birth: string): ProxyGrant => ({ basis: 'parent', subjectBirthDate: birth, grantedAt: '2029-01-01T00:00:00Z' });
-  grants.set(actors.parent?.userId as string, [
-    { patientId: ids.child, grant: parentGrant('2024-05-01') },
-    { patientId: ids.teen, grant: parentGrant('2015-01-01') },
-  ]);
   browsers.nurseA = await staffBrowser('nurseA@harbor.example', ['nurse'], orgA);
+  // The parent's grants, as the proxies feature stores them (granted by staff of the clinic);
+  // the access point reads them through its ProxyGrants port and decides by age at each request.
+  for (const subject of [ids.child, ids.teen]) {
+    await t.deps.db.query(
+      `insert into proxy_grant (id, proxy_user_id, subject_patient_id, org_id, basis, granted_by, granted_by_kind, granted_at)
+       values ($1, $2, $3, $4, 'parent', $5, 'staff', $6)`,
+      [`grant-${subject}`, actors.parent?.userId, subject, orgA, actors.nurseA?.userId, '2029-01-01T00:00:00Z'],
+    );
+  }
   browsers.nurseB = await staffBrowser('nurseB@hill.example', ['nurse'], orgB);
   browsers.billingA = await staffBrowser('billingA@harbor.example', ['billing'], orgA);
   browsers.anonymous = new TestBrowser(t.app);
