@@ -166,10 +166,11 @@ describe('the portal record, actor by actor', () => {
   it('lists self and the people one acts for; a guessed id gives the same 404 as an unknown one', async () => {
     const people = async (who: string) => ((await browsers[who]?.get('/api/portal/people'))?.json() as { people: { patientId: string; relation: string; hiddenLabels: string[] }[] }).people;
     expect(await people('alice')).toMatchObject([{ patientId: ids.alice, relation: 'self', hiddenLabels: [] }]);
-    expect((await people('parent')).map((p) => [p.patientId, p.hiddenLabels.length > 0])).toEqual([
+    const parentSees = new Map((await people('parent')).map((p) => [p.patientId, p.hiddenLabels.length > 0]));
+    expect(parentSees).toEqual(new Map([
       [ids.child, false],
       [ids.teen, true],
-    ]);
+    ]));
     expect(await people('nurseA')).toEqual([]);
     const guessed = await record('alice', 'bob', 'labs');
     const unknown = await record('alice', 'no-such-patient', 'labs');
