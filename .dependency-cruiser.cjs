@@ -20,8 +20,8 @@ module.exports = {
     {
       name: 'pure-packages-no-io',
       severity: 'error',
-      comment: 'fhir, fhir-validator, hl7v2, ccda, matching and consent are pure: no database, network or file I/O at run time.',
-      from: { path: '^packages/(fhir|fhir-validator|hl7v2|ccda|matching|consent)/src/', pathNot: '\\.test\\.ts$' },
+      comment: 'fhir, fhir-validator, hl7v2, ccda, matching, consent and audit are pure: no database, network or file I/O at run time.',
+      from: { path: '^packages/(fhir|fhir-validator|hl7v2|ccda|matching|consent|audit)/src/', pathNot: '\\.test\\.ts$' },
       to: { path: '^(packages/db|node_modules/(pg|@electric-sql|fastify))', dependencyTypes: ['npm', 'local', 'aliased-workspace', 'aliased'] },
     },
     {

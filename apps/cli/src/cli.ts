@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, DataDirLockedError } from './errors.ts';
+import { auditVerifyCommand } from './commands/audit.ts';
 import { clientCommand } from './commands/client.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -37,6 +38,8 @@ Commands:
                                         hie-privacy-officer hie-admin
   import PATH [--org ORG_ID]            import FHIR Bundles (.json), NDJSON (.ndjson), HL7 v2 files and
                                         batches (.hl7) and C-CDA documents (.xml, from source ORG_ID)
+  audit verify [--anchor SEQ:HASH]      recompute the audit trail's hash chain: OK with the count and
+                                        head, or the first broken entry (exit code 1)
 
 Configuration comes from the environment (see README): DATABASE_URL, DATA_DIR, BASE_URL, PORT, …`;
 
@@ -119,6 +122,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return 2;
         }
         return await importCommand(io, positionals[0] as string, values.org);
+      }
+      case 'audit': {
+        const [sub, ...args] = rest;
+        if (sub !== 'verify') break;
+        const { values } = parseArgs({ args, options: { anchor: { type: 'string' } } });
+        return await auditVerifyCommand(io, values.anchor);
       }
       case undefined:
       case 'help':

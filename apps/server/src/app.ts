@@ -38,6 +38,10 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Whoever closes the app (main.ts, tests) gets the audit entries still waiting appended.
+  app.addHook('onClose', async () => {
+    await deps.audit.close().catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entries could not be appended at close'));
+  });
 
   const jsonApi = new ApiRegistry({ allowedOrigins: [new URL(deps.config.baseUrl).origin], validateResponses: deps.config.mode !== 'production' });
   jsonApi.track(app);
@@ -48,13 +52,13 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(sourcesPlugin, { deps });
   await app.register(mpiPlugin, { deps });
 
-  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit });
+  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit, refused: api.refused });
   await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
 
   const accounts = accountsContext(deps);
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
-  await app.register(portalPlugin, { api: jsonApi, ctx: accounts, access: deps.access, search: deps.search, store: deps.store });
+  await app.register(portalPlugin, { api: jsonApi, ctx: accounts, access: deps.access, search: deps.search, store: deps.store, audit: deps.audit });
   await app.register(proxiesPlugin, { api: jsonApi, ctx: proxiesContext(deps, accounts) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);

@@ -16,6 +16,7 @@ import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
 import { AccessPoint, sqlRecordIndex, type PatientLinks, type ProxyGrants } from './features/access/index.ts';
 import { proxySubjects, type LinkedPatients } from './features/proxies/index.ts';
+import { AuditTrail, auditEventProvider } from './features/audit/index.ts';
 
 /**
  * The composition root: the one place that builds config-dependent values and wires them
@@ -63,6 +64,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
   // that access decisions and `_security` searches see them whichever path wrote it.
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now(), prepareContent: (r) => withSensitivityLabels(r) });
   const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
+  const audit = new AuditTrail({ db, now: () => clock.now(), logger, readMode: config.auditReads, flushMs: config.auditFlushMs, sweepMs: 5000 });
   const deps: Omit<AppDeps, 'authenticate'> = {
     config,
     db,
@@ -83,6 +85,8 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     securityEvents: opts.securityEvents ?? loggingSecurityEvents(logger),
     access: new AccessPoint({ records: sqlRecordIndex(db), patientLinks: patientLinksOf(opts), proxyGrants: opts.proxyGrants ?? { subjectsOf: (userId, now) => proxySubjects(db, userId, now) }, now: () => clock.now() }),
     linkedPatients: opts.linkedPatients,
+    audit,
+    providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}`, settle: () => audit.flush().catch(() => undefined) }) },
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
 }
@@ -92,6 +96,20 @@ function patientLinksOf(opts: ComposeOptions): PatientLinks | undefined {
   if (opts.patientLinks) return opts.patientLinks;
   const linked = opts.linkedPatients;
   return linked ? { patientsOf: async (userId) => (await linked(userId)).map((l) => l.patientId) } : undefined;
+}
+
+/**
+ * Clean shutdown of what compose() built: the audit entries still buffered are appended, then
+ * the database is closed. Every process that composed its dependencies ends with this.
+ */
+export async function shutdown(deps: Pick<AppDeps, 'audit' | 'db' | 'logger'> & Partial<Pick<AppDeps, 'mailer'>>): Promise<void> {
+  try {
+    await deps.audit.close();
+  } catch (err) {
+    deps.logger.error({ err: { message: (err as Error).message }, pending: deps.audit.pending }, 'audit entries could not be appended at shutdown');
+  }
+  await deps.mailer?.close();
+  await deps.db.close();
 }
 
 /** The FHIR API over composed dependencies, for callers outside HTTP (the CLI's import). */

@@ -55,6 +55,10 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** Days until a dependent adult's proxy grant must be reviewed by staff, unless they give a date. */
   proxyReviewDays: number;
+  /** `buffered`: audit entries of reads are appended every auditFlushMs; `sync`: a read is answered once its entry is committed. */
+  auditReads: 'sync' | 'buffered';
+  /** How often buffered audit entries of reads are appended, in milliseconds. */
+  auditFlushMs: number;
 }
 
 export interface MllpTlsConfig {
@@ -107,6 +111,8 @@ export const CONFIG_VARIABLES = [
   'OIDC_CLIENT_ID',
   'OIDC_CLIENT_SECRET',
   'PROXY_REVIEW_DAYS',
+  'AUDIT_READS',
+  'AUDIT_FLUSH_MS',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -215,6 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedPatients = int(env, 'SEED_PATIENTS', 40, 0, 1_000_000, problems);
   const mllpPort = mllpPortOf(env, problems);
   const mllpTls = loadMllpTls(env, { http: port, mllp: mllpPort }, problems);
+  const auditFlushMs = int(env, 'AUDIT_FLUSH_MS', 200, 10, 60_000, problems);
+  const auditReads = env.AUDIT_READS || 'buffered';
+  if (auditReads !== 'sync' && auditReads !== 'buffered') problems.push(`AUDIT_READS must be sync or buffered (got '${auditReads}')`);
   const seedRaw = env.SEED_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(seedRaw)) problems.push(`SEED_DEMO must be true or false (got '${seedRaw}')`);
   const mode = readMode(env, problems);
@@ -237,6 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     ...identity,
     proxyReviewDays,
+    auditReads: auditReads === 'sync' ? 'sync' : 'buffered',
+    auditFlushMs,
   };
 }
 

@@ -8,7 +8,8 @@ import type { AccessPoint, Actor } from './features/access/index.ts';
 import type { SecurityEvents } from './features/accounts/security-events.ts';
 import type { Mailer } from './features/mail/mailer.ts';
 import type { LinkedPatients } from './features/proxies/linked-patients.ts';
-import type { FhirRequest, FhirResponse, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
+import type { FhirRequest, FhirResponse, ResourceProvider, ResourceValidator, SearchEngine, WriteFollower } from './features/fhir-api/index.ts';
+import type { AuditTrail } from './features/audit/index.ts';
 
 export interface Clock {
   now(): Date;
@@ -42,4 +43,8 @@ export interface AppDeps {
   access: AccessPoint;
   /** The Patient records each account is linked to as that person (supplied by enrollment). */
   linkedPatients?: LinkedPatients | undefined;
+  /** The audit trail: writes append in their transaction, reads are recorded by the FHIR API. */
+  audit: AuditTrail;
+  /** Read-only resource types served from elsewhere (AuditEvent from the audit trail). */
+  providers: Record<string, ResourceProvider>;
 }

@@ -1,5 +1,5 @@
 export { buildApp } from './app.ts';
-export { compose, systemClock, packageVersion, fhirApiFor, type ComposeOptions } from './compose.ts';
+export { compose, systemClock, packageVersion, fhirApiFor, shutdown, type ComposeOptions } from './compose.ts';
 export { loadConfig, ConfigError, CONFIG_VARIABLES, type Config } from './config.ts';
 export { startServer, stopOnSignals, type RunningServer } from './main.ts';
 export type { AppDeps, Clock } from './deps.ts';
@@ -23,3 +23,4 @@ export { createStaffUser, StaffError, type CreatedStaffUser } from './features/s
 export { STAFF_ROLES, type StaffRole, type UserActor } from './features/access/index.ts';
 export { apiRegistryOf } from './http/api-routes.ts';
 export { activeProxyDecision, type LinkedPatient, type LinkedPatients } from './features/proxies/index.ts';
+export { verifyAuditChain, type VerifyResult } from './features/audit/index.ts';

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { buildApp } from './app.ts';
-import { fhirApiFor } from './compose.ts';
+import { fhirApiFor, shutdown } from './compose.ts';
 import { ingestDepsFor, startMllpServer, type RunningMllpServer } from './features/ingestion/index.ts';
 
 /**
  * Starts listening and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish the
- * requests in flight, then close the database (PGlite flushes its data directory).
+ * requests in flight, append the audit entries still buffered, then close the database (PGlite
+ * flushes its data directory).
  */
 export interface RunningServer {
   app: FastifyInstance;
@@ -42,8 +43,7 @@ export async function startServer(deps: AppDeps): Promise<RunningServer> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all([app.close(), ...listeners.map((l) => l.close())]);
-      await deps.mailer.close();
-      await deps.db.close();
+      await shutdown(deps);
     })();
     return stopping;
   };

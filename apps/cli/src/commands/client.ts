@@ -1,4 +1,4 @@
-import { compose, createClient, loadConfig } from '@kennebec/server';
+import { compose, shutdown, createClient, loadConfig } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 
 export async function clientCommand(io: CliIo, opts: { name: string; scope: string; org?: string | undefined }): Promise<number> {
@@ -13,6 +13,6 @@ export async function clientCommand(io: CliIo, opts: { name: string; scope: stri
     io.err(unknownOrg ? `No data source with id '${opts.org ?? ''}' (see: kennebec org create)` : (err as Error).message);
     return 1;
   } finally {
-    await deps.db.close();
+    await shutdown(deps);
   }
 }

@@ -1,4 +1,4 @@
-import { compose, importPath, ingestDepsFor, loadConfig, fhirApiFor } from '@kennebec/server';
+import { compose, shutdown, importPath, ingestDepsFor, loadConfig, fhirApiFor } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 
 export async function importCommand(io: CliIo, path: string, orgId?: string): Promise<number> {
@@ -19,6 +19,6 @@ export async function importCommand(io: CliIo, path: string, orgId?: string): Pr
     if (report.failed.length > 50) io.err(`… and ${report.failed.length - 50} more failures`);
     return report.failed.length > 0 ? 1 : 0;
   } finally {
-    await deps.db.close();
+    await shutdown(deps);
   }
 }

@@ -1,4 +1,4 @@
-import { compose, createSource, DataSourceError, loadConfig } from '@kennebec/server';
+import { compose, shutdown, createSource, DataSourceError, loadConfig } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 import { readCertificateFiles } from './source.ts';
 
@@ -20,6 +20,6 @@ export async function orgCreateCommand(io: CliIo, opts: { name: string; hl7Facil
     io.err(err.message);
     return 1;
   } finally {
-    await deps.db.close();
+    await shutdown(deps);
   }
 }

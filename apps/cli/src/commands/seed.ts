@@ -1,4 +1,4 @@
-import { compose, fhirApiFor, loadConfig, seedDemo } from '@kennebec/server';
+import { compose, fhirApiFor, shutdown, loadConfig, seedDemo } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 
 export async function seedCommand(io: CliIo, patients: number | undefined): Promise<number> {
@@ -8,6 +8,6 @@ export async function seedCommand(io: CliIo, patients: number | undefined): Prom
     io.out(result.seeded ? `Seeded ${result.resources} resources and ${result.messages} feed messages` : 'Demo data already present; nothing to do');
     return 0;
   } finally {
-    await deps.db.close();
+    await shutdown(deps);
   }
 }

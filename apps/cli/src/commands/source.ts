@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import {
   addSourceCertificates,
   compose,
+  shutdown,
   DataSourceError,
   DataSourceNotFoundError,
   listSourcesWithCertificates,
@@ -41,7 +42,7 @@ async function withDeps(io: CliIo, fn: (deps: AppDeps) => Promise<number>): Prom
     io.err(err.message);
     return 1;
   } finally {
-    await deps.db.close();
+    await shutdown(deps);
   }
 }
 

@@ -1,4 +1,4 @@
-import { compose, createStaffUser, loadConfig, StaffError } from '@kennebec/server';
+import { compose, shutdown, createStaffUser, loadConfig, StaffError } from '@kennebec/server';
 import { commandLogger, type CliIo } from '../io.ts';
 
 /**
@@ -24,7 +24,6 @@ export async function staffCreateCommand(io: CliIo, opts: { org?: string | undef
     io.err(err.message);
     return 1;
   } finally {
-    await deps.mailer.close();
-    await deps.db.close();
+    await shutdown(deps);
   }
 }

@@ -12,7 +12,15 @@ export interface GrantedScope {
   interactions: ReadonlySet<Interaction>;
 }
 
-export interface ClientActor {
+/** Why and for whom an actor acts; recorded with every access in the audit trail. */
+export interface AccessContext {
+  /** HL7 v3 PurposeOfUse code: TREAT, ETREAT (break-the-glass), HPAYMT, HOPERAT, PATRQT, … */
+  purposeOfUse?: string | undefined;
+  /** The person the actor acts for (a proxy acting for a patient): a reference such as `Patient/123`. */
+  onBehalfOf?: string | undefined;
+}
+
+export interface ClientActor extends AccessContext {
   kind: 'client';
   /** The OAuth client_id. */
   clientId: string;
@@ -22,7 +30,7 @@ export interface ClientActor {
 }
 
 /** The server itself: seeding, imports run from the CLI by an operator. */
-export interface SystemActor {
+export interface SystemActor extends AccessContext {
   kind: 'system';
   /** What started it, e.g. 'cli:import', 'seed', 'mllp'. */
   origin: string;
@@ -39,7 +47,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
  * user only once their second factor is verified). It carries no health-data permissions of its
  * own; the decision point grants them from who the user is (consent, proxies, care relationships).
  */
-export interface UserActor {
+export interface UserActor extends AccessContext {
   kind: 'user';
   userId: string;
   accountKind: 'patient' | 'staff';
@@ -49,9 +57,10 @@ export interface UserActor {
   roles: readonly StaffRole[];
   /**
    * The patient a proxy has switched to ("acting for"). Only a claim: whether the grant still
-   * allows anything is decided at each request (proxies: activeProxyDecision).
+   * allows anything is decided at each request (proxies: activeProxyDecision). `onBehalfOf`
+   * then names the same Patient as a reference, for the audit trail.
    */
-  onBehalfOf?: ActingFor | undefined;
+  actingFor?: ActingFor | undefined;
 }
 
 /** A proxy's active subject: the grant and the Patient (with its organization) it names. */
@@ -71,4 +80,13 @@ export function actorReference(actor: Actor): string {
 
 export function actorOrganization(actor: Actor): string | null {
   return actor.orgId ?? null;
+}
+
+/**
+ * The purpose of use recorded for an actor: the one it states, else for the server's own work
+ * (feeds, imports, seeding) healthcare operations; a client that states none has none.
+ */
+export function actorPurpose(actor: Actor): string | null {
+  if (actor.purposeOfUse) return actor.purposeOfUse;
+  return actor.kind === 'system' ? 'HOPERAT' : null;
 }

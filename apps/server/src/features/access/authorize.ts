@@ -40,3 +40,23 @@ export function authorizeSource(actor: Actor, req: AccessRequest): string {
   authorize(actor, req);
   return orgId;
 }
+
+/**
+ * How much of the audit trail an actor may read: all of it, or only the entries that concern
+ * some patients. Each kind of reader is decided here and nowhere else, so adding one (an HIE
+ * privacy officer: all; a patient: the entries about their own records; a proxy: those of the
+ * people they act for) is a change to this function only.
+ */
+export type AuditAccess = { scope: 'all' } | { scope: 'patients'; patients: readonly string[] };
+
+/**
+ * For now only a client granted an AuditEvent scope by name reads the trail
+ * (`system/AuditEvent.rs`); a wildcard such as `system/*.rs` does not, because the trail
+ * tells who looked at whose records and is granted on purpose.
+ */
+export function authorizeAuditRead(actor: Actor, interaction: 'r' | 's'): AuditAccess {
+  if (actor.kind === 'client' && actor.scopes.some((s) => s.context === 'system' && s.resourceType === 'AuditEvent' && s.interactions.has(interaction))) {
+    return { scope: 'all' };
+  }
+  throw errors.forbidden(`Not permitted to ${ACTIONS[interaction]} AuditEvent: requires scope system/AuditEvent.${interaction} granted by name`);
+}

@@ -1,6 +1,6 @@
-export type { Actor, ActingFor, ClientActor, SystemActor, UserActor, StaffRole, GrantedScope, Interaction } from './actor.ts';
-export { actorReference, actorOrganization, STAFF_ROLES } from './actor.ts';
-export { authorize, authorizeSource, isPermitted, type AccessRequest } from './authorize.ts';
+export type { Actor, AccessContext, ActingFor, ClientActor, SystemActor, UserActor, StaffRole, GrantedScope, Interaction } from './actor.ts';
+export { actorReference, actorOrganization, actorPurpose, STAFF_ROLES } from './actor.ts';
+export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type AccessRequest, type AuditAccess } from './authorize.ts';
 export {
   decide,
   visibleUnder,

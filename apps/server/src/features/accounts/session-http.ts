@@ -120,6 +120,6 @@ export function actorOf(session: Session): UserActor {
     accountKind: session.user.kind,
     orgId: session.user.staff?.orgId ?? null,
     roles: session.user.staff?.roles ?? [],
-    ...(session.actingFor ? { onBehalfOf: session.actingFor } : {}),
+    ...(session.actingFor ? { actingFor: session.actingFor, onBehalfOf: `Patient/${session.actingFor.patientId}` } : {}),
   };
 }

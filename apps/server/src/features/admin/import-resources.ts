@@ -192,6 +192,7 @@ async function storeResources(deps: ImportDeps, actor: Actor, file: string, item
     const fresh = valid.filter((r) => !r.id || !existing.has(`${r.resourceType}/${r.id}`));
     const written = await repo.createMany(fresh.map((r) => ({ resource: r, id: r.id })), ctx);
     for (const r of valid) if (r.id && existing.has(`${r.resourceType}/${r.id}`)) written.push((await repo.update({ ...r, id: r.id }, ctx)).version);
+    await deps.service.appendBulkWrites(tx, actor, written);
     await deps.service.followWrites(repo, tx, written, ctx);
   });
   report.resources += valid.length;

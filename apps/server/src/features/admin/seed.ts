@@ -6,6 +6,7 @@ import { ingestCcda, ingestDepsFor, ingestHl7v2 } from '../ingestion/index.ts';
 import { createClient, findClient } from '../smart-auth/index.ts';
 import { registerOrganizationAsSource } from '../sources/index.ts';
 import { demoFeeds, type FeedOrg, type SharedPerson } from './demo-feeds.ts';
+import { bulkWriteEntries } from '../fhir-api/index.ts';
 
 /**
  * Demo data for `npm start` on an empty database: three organizations with their staff
@@ -54,9 +55,11 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions): Promise<{ seed
     const organization = { ...generated.organization, identifier: [...(generated.organization.identifier ?? []), { system: DEMO_ORG_SYSTEM, value: org.id }] };
     const withMarker: Resource[] = [organization, ...generated.practitioners, generated.location];
     const ctx = { author: 'System/seed', sourceOrg: org.id };
+    const actor = { kind: 'system', origin: 'seed', orgId: org.id } as const;
     await deps.store.transaction(async (repo, tx) => {
-      await repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx);
+      const versions = await repo.createMany(withMarker.map((r) => ({ resource: r, id: r.id })), ctx);
       await registerOrganizationAsSource(tx, org.id, { name: org.name, hl7Facility: org.facility, oid: org.oid });
+      await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
     });
     resources += withMarker.length;
     let batch: Resource[] = [];
@@ -66,6 +69,7 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions): Promise<{ seed
       await deps.store.transaction(async (repo, tx) => {
         const versions = await repo.createMany(items, ctx);
         const patients = versions.filter((v) => v.resourceType === 'Patient');
+        await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
         if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
       });
       resources += items.length;

@@ -4,8 +4,10 @@ import { buildCapabilityStatement } from './capability.ts';
 import { processBundle } from './bundle.ts';
 import { dispatch, type RouterDeps } from './router.ts';
 import { FhirService } from './service.ts';
-import type { ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
+import type { AuditSink, ResourceProvider, ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
 import type { FhirRequest, FhirResponse } from './types.ts';
+import { auditedDispatch, auditRefused } from './audited-dispatch.ts';
+import type { Actor } from '../access/index.ts';
 
 /** Wires the FHIR interactions together; used by the HTTP app and by the CLI's import. */
 export interface FhirApiDeps {
@@ -20,15 +22,31 @@ export interface FhirApiDeps {
   access: AccessPoint;
   /** FHIR operations by `Type/$name`. */
   operations?: Record<string, (req: FhirRequest) => Promise<FhirResponse>> | undefined;
+  /** The audit trail; without it nothing is recorded (tools that need no trail). */
+  audit?: AuditSink | undefined;
+  /** Read-only types served from elsewhere, by type (AuditEvent). */
+  providers?: Record<string, ResourceProvider> | undefined;
 }
 
 export interface FhirApi {
   service: FhirService;
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
+  /** Records a request refused before it had an actor (401). */
+  refused: (req: Omit<FhirRequest, 'actor'> & { actor?: Actor | undefined }, err: unknown) => Promise<void>;
 }
 
 export function createFhirApi(deps: FhirApiDeps): FhirApi {
-  const service = new FhirService({ store: deps.store, search: deps.search, validator: deps.validator, baseUrl: deps.baseUrl, follower: deps.follower, access: deps.access });
+  const providers = deps.providers ?? {};
+  const service = new FhirService({
+    store: deps.store,
+    search: deps.search,
+    validator: deps.validator,
+    baseUrl: deps.baseUrl,
+    follower: deps.follower,
+    audit: deps.audit,
+    access: deps.access,
+    readOnlyTypes: new Set(Object.keys(providers)),
+  });
   let capability: ReturnType<typeof buildCapabilityStatement> | undefined;
   const routerDeps: RouterDeps = {
     service,
@@ -40,14 +58,18 @@ export function createFhirApi(deps: FhirApiDeps): FhirApi {
         resourceTypes: deps.validator.resourceTypes,
         searchParams: deps.searchParamsFor,
         publishedAt: deps.publishedAt,
+        readOnly: Object.fromEntries(Object.entries(providers).map(([type, p]) => [type, { searchParams: p.searchParams }])),
         operations: Object.keys(deps.operations ?? {}).map((key) => {
           const [type = '', name = ''] = key.split('/$');
           return { type, name, definition: `http://hl7.org/fhir/OperationDefinition/${type}-${name}` };
         }),
       })),
     operations: deps.operations ?? {},
+    providers,
     processBundle: (req) => processBundle({ service, search: deps.search, dispatch: route, store: deps.store }, req),
   };
-  const route = (req: FhirRequest): Promise<FhirResponse> => dispatch(routerDeps, req);
-  return { service, dispatch: route };
+  const plain = (req: FhirRequest): Promise<FhirResponse> => dispatch(routerDeps, req);
+  const audit = deps.audit;
+  const route = audit ? auditedDispatch(plain, audit, service.fhirBase) : plain;
+  return { service, dispatch: route, refused: (req, err) => (audit ? auditRefused(audit, req, err) : Promise.resolve()) };
 }

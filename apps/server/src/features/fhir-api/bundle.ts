@@ -9,7 +9,8 @@ import { parsePrefer } from './headers.ts';
 import type { FhirService } from './service.ts';
 import { writeContext } from './service.ts';
 import type { SearchEngine } from './ports.ts';
-import type { FhirRequest, FhirResponse } from './types.ts';
+import type { FhirRequest, FhirResponse, RequestContext } from './types.ts';
+import type { AuditedWrite } from './audit-entries.ts';
 
 /**
  * Batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).
@@ -18,6 +19,8 @@ import type { FhirRequest, FhirResponse } from './types.ts';
  * are processed in the order the spec sets (DELETE, POST, PUT, GET); `urn:uuid:` fullUrls of
  * created resources are replaced everywhere they are referenced by the ids assigned here.
  * A batch runs each entry on its own, through the same dispatcher as a plain request.
+ * Each entry of a transaction gets its audit entry in the transaction itself; each entry of a
+ * batch is audited by the dispatcher like a request of its own.
  */
 export interface BundleDeps {
   service: FhirService;
@@ -53,8 +56,8 @@ export async function processBundle(deps: BundleDeps, req: FhirRequest): Promise
   }
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const prefer = req.headers.prefer;
-  if (bundle.type === 'batch') return processBatch(deps, req.actor, entries, prefer);
-  return processTransaction(deps, req.actor, entries, prefer);
+  if (bundle.type === 'batch') return processBatch(deps, req.actor, entries, prefer, req.context);
+  return processTransaction(deps, req.actor, entries, prefer, req.context);
 }
 
 function planEntry(entry: BundleEntry, index: number, deps: BundleDeps): PlannedEntry {
@@ -97,13 +100,17 @@ function atEntry(err: unknown, index: number): unknown {
   return new OutcomeError(issues, err.status, err.headers);
 }
 
-async function processTransaction(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined): Promise<FhirResponse> {
+async function processTransaction(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined, context: RequestContext | undefined): Promise<FhirResponse> {
   const planned = entries.map((e, i) => planEntry(e, i, deps));
   // Validate every resource and check every permission before opening the transaction.
   for (const p of planned) {
     try {
       const interaction = p.method === 'POST' ? 'c' : p.method === 'PUT' || p.method === 'PATCH' ? 'u' : p.method === 'DELETE' ? 'd' : p.id ? 'r' : 's';
       if (p.method === 'PATCH') throw errors.badRequest('PATCH is not supported');
+      if (deps.service.isReadOnly(p.type)) {
+        if (interaction === 'r' || interaction === 's') throw errors.badRequest(`${p.type} cannot be read inside a transaction; use a batch`);
+        deps.service.checkWritable(p.type);
+      }
       authorize(actor, { resourceType: p.type, interaction });
       if (p.method === 'POST' || p.method === 'PUT') {
         if (!p.resource) throw errors.badRequest(`${p.method} entry has no resource`);
@@ -121,6 +128,7 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
   const ctx = writeContext(actor);
   const results = await deps.store.transaction(async (repo, tx) => {
     const out = new Map<number, BundleEntry['response'] & { version?: StoredVersion | undefined; body?: Resource | undefined }>();
+    const audited = new Map<number, AuditedWrite>();
     const idMap = new Map<string, string>();
     const ordered = [...planned].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
     // Assign ids first so that every reference can be rewritten before anything is stored.
@@ -130,13 +138,16 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
       try {
         if (p.method === 'DELETE') {
           const id = p.id ?? (await uniqueMatch(deps, p, tx, 'delete'))?.id;
+          const patients = id ? await deps.service.patientsBeforeDelete(repo, p.type, id) : [];
           if (id) await repo.delete(p.type, id, ctx);
           out.set(p.index, { status: '204 No Content' });
+          audited.set(p.index, { action: 'delete', resourceType: p.type, status: 204, reference: id ? `${p.type}/${id}` : undefined, patients });
         } else if (p.method === 'POST') {
           const existing = p.ifNoneExist ? await deps.service.conditionalMatch(actor, p.type, p.ifNoneExist, tx) : undefined;
           if (existing) {
             if (p.fullUrl) idMap.set(p.fullUrl, `${p.type}/${existing.id}`);
             out.set(p.index, { status: '200 OK', version: existing });
+            audited.set(p.index, { action: 'create', resourceType: p.type, status: 200, versions: [existing] });
           } else {
             const id = randomUUID();
             newIds.set(p.index, id);
@@ -159,7 +170,11 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
       toCreate.map((p) => ({ resource: p.resource as Resource, id: newIds.get(p.index) })),
       ctx,
     );
-    created.forEach((v, i) => out.set((toCreate[i] as PlannedEntry).index, { status: '201 Created', version: v }));
+    created.forEach((v, i) => {
+      const index = (toCreate[i] as PlannedEntry).index;
+      out.set(index, { status: '201 Created', version: v });
+      audited.set(index, { action: 'create', resourceType: v.resourceType, status: 201, versions: [v] });
+    });
     const written: StoredVersion[] = [...created];
     for (const p of ordered) {
       try {
@@ -167,14 +182,17 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
           const ifMatch = p.ifMatch ? Number(/\d+/.exec(p.ifMatch)?.[0]) : undefined;
           const res = await repo.update({ ...p.resource, id: p.id }, ctx, ifMatch !== undefined ? { ifMatch } : {});
           out.set(p.index, { status: res.created ? '201 Created' : '200 OK', version: res.version });
+          audited.set(p.index, { action: 'update', resourceType: p.type, status: res.created ? 201 : 200, versions: [res.version] });
           written.push(res.version);
         } else if (p.method === 'GET' || p.method === 'HEAD') {
           if (p.id) {
             const v = await repo.read(p.type, p.id);
             if (!v || v.deleted || !v.resource) throw v ? errors.gone(`${p.type}/${p.id}`) : errors.notFound(`${p.type}/${p.id}`);
             out.set(p.index, { status: '200 OK', version: v });
+            audited.set(p.index, { action: 'read', resourceType: p.type, status: 200, versions: [v] });
           } else {
             const found = await deps.search.search(p.type, p.query, { lenient: false, handle: tx });
+            audited.set(p.index, { action: 'search', resourceType: p.type, status: 200, versions: [...found.matches, ...found.included] });
             out.set(p.index, { status: '200 OK', body: <Bundle>{ resourceType: 'Bundle', type: 'searchset', ...(found.total !== undefined ? { total: found.total } : {}), entry: found.matches.map((m) => ({ fullUrl: `${deps.service.fhirBase}/${m.resourceType}/${m.id}`, ...(m.resource ? { resource: m.resource } : {}), search: { mode: 'match' as const } })) } });
           }
         }
@@ -182,6 +200,7 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
         throw atEntry(err, p.index);
       }
     }
+    await deps.service.auditWrites(tx, actor, context, [...audited].sort(([a], [b]) => a - b).map(([, w]) => w));
     await deps.service.followWrites(repo, tx, written, ctx);
     return out;
   });
@@ -233,7 +252,7 @@ export function rewriteReferences<T>(value: T, idMap: Map<string, string>, index
   return walk(value) as T;
 }
 
-async function processBatch(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined): Promise<FhirResponse> {
+async function processBatch(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined, context: RequestContext | undefined): Promise<FhirResponse> {
   const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: [] };
   for (const [index, entry] of entries.entries()) {
     try {
@@ -248,6 +267,7 @@ async function processBatch(deps: BundleDeps, actor: Actor, entries: BundleEntry
         headers: { ifMatch: request.ifMatch, ifNoneExist: request.ifNoneExist, prefer },
         body: entry.resource,
         actor,
+        context,
       });
       response.entry?.push({
         ...(res.body ? { resource: res.body as FhirResource } : {}),

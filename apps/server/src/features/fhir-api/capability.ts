@@ -13,6 +13,8 @@ export interface CapabilityInputs {
   publishedAt: string;
   /** Operations by `Type/$name`, with their OperationDefinition canonicals. */
   operations?: { type: string; name: string; definition: string }[];
+  /** Types served read-only (read and search only), with their search parameters. */
+  readOnly?: Record<string, { searchParams: { name: string; type: string; documentation?: string | undefined }[] }>;
 }
 
 const INTERACTIONS: CapabilityStatementRestResource['interaction'] = [
@@ -26,32 +28,51 @@ const INTERACTIONS: CapabilityStatementRestResource['interaction'] = [
   { code: 'search-type' },
 ];
 
+/** A type kept in the resource store: every interaction. */
+function storedResource(inputs: CapabilityInputs, type: string): CapabilityStatementRestResource {
+  return {
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: INTERACTIONS,
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalUpdate: true,
+    conditionalDelete: 'not-supported',
+    searchInclude: [`${type}:*`],
+    searchRevInclude: ['*'],
+    ...((inputs.operations ?? []).some((o) => o.type === type)
+      ? { operation: (inputs.operations ?? []).filter((o) => o.type === type).map((o) => ({ name: o.name, definition: o.definition })) }
+      : {}),
+    searchParam: inputs.searchParams(type).map((p) => ({
+      name: p.name,
+      type: p.type as 'string',
+      ...(p.definition ? { definition: p.definition } : {}),
+      ...(p.documentation ? { documentation: p.documentation } : {}),
+    })),
+  };
+}
+
+/** A type served read-only (AuditEvent): read and search. */
+function readOnlyResource(type: string, params: { name: string; type: string; documentation?: string | undefined }[]): CapabilityStatementRestResource {
+  return {
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    documentation: 'Read-only: written by the server itself',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: params.map((p) => ({ name: p.name, type: p.type as 'string', ...(p.documentation ? { documentation: p.documentation } : {}) })),
+  };
+}
+
 export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilityStatement {
   const fhirBase = `${inputs.baseUrl}/fhir/R4`;
   const resources: CapabilityStatementRestResource[] = inputs.resourceTypes
     .filter((t) => t !== 'Resource' && t !== 'DomainResource')
-    .map((type) => ({
-      type,
-      profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-      interaction: INTERACTIONS,
-      versioning: 'versioned-update',
-      readHistory: true,
-      updateCreate: true,
-      conditionalCreate: true,
-      conditionalUpdate: true,
-      conditionalDelete: 'not-supported',
-      searchInclude: [`${type}:*`],
-      searchRevInclude: ['*'],
-      ...((inputs.operations ?? []).some((o) => o.type === type)
-        ? { operation: (inputs.operations ?? []).filter((o) => o.type === type).map((o) => ({ name: o.name, definition: o.definition })) }
-        : {}),
-      searchParam: inputs.searchParams(type).map((p) => ({
-        name: p.name,
-        type: p.type as 'string',
-        ...(p.definition ? { definition: p.definition } : {}),
-        ...(p.documentation ? { documentation: p.documentation } : {}),
-      })),
-    }));
+    .map((type): CapabilityStatementRestResource => {
+      const readOnly = inputs.readOnly?.[type];
+      return readOnly ? readOnlyResource(type, readOnly.searchParams) : storedResource(inputs, type);
+    });
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '@kennebec/fhir';
 import type { Actor } from '../access/index.ts';
-import type { FhirRequest, FhirResponse } from './types.ts';
+import type { FhirRequest, FhirResponse, RequestContext } from './types.ts';
 import { serializeJson } from './json.ts';
 
 /**
@@ -12,6 +12,8 @@ export interface FhirHttpOptions {
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
   authenticate: (authorization: string | undefined) => Promise<Actor>;
   bodyLimit: number;
+  /** Records a request refused for want of a valid token (the audit trail). */
+  refused?: ((req: Omit<FhirRequest, 'actor'>, err: unknown) => Promise<void>) | undefined;
 }
 
 const JSON_TYPES = ['application/fhir+json', 'application/json'];
@@ -58,19 +60,27 @@ export async function fhirHttpPlugin(app: FastifyInstance, opts: FhirHttpOptions
     const contentType = negotiate(req, format);
     const path = decodeURIComponent(rawPath).replace(/\/+$/, '');
     const method = req.method as FhirRequest['method'];
-    const actor = path === 'metadata' && method === 'GET' ? ({ kind: 'system', origin: 'metadata' } as const) : await opts.authenticate(req.headers.authorization);
     const header = (name: string): string | undefined => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
-    const res = await opts.dispatch({
+    const context: RequestContext = { requestId: req.id, clientIp: req.ip, userAgent: header('user-agent') };
+    const request: Omit<FhirRequest, 'actor'> = {
       method,
       path,
       query: query.filter(([k]) => k !== '_format'),
       headers: { ifMatch: header('if-match'), ifNoneExist: header('if-none-exist'), prefer: header('prefer') },
       body: req.body,
-      actor,
-    });
+      context,
+    };
+    let actor: Actor;
+    try {
+      actor = path === 'metadata' && method === 'GET' ? { kind: 'system', origin: 'metadata' } : await opts.authenticate(req.headers.authorization);
+    } catch (err) {
+      await opts.refused?.(request, err);
+      throw err;
+    }
+    const res = await opts.dispatch({ ...request, actor });
     reply.code(res.status);
     for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
     if (res.body === undefined) return reply.send();

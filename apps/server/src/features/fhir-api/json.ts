@@ -41,3 +41,8 @@ export function serializeJson(body: unknown): string {
   if (raws.length === 0) return text;
   return text.replace(new RegExp(`"\\\\u0000${tag}:(\\d+)"`, 'g'), (_m, i: string) => raws[Number(i)] as string);
 }
+
+/** The stored JSON text behind a resource marker, or undefined for an ordinary object. */
+export function rawTextOf(value: unknown): string | undefined {
+  return isRaw(value) ? value[RAW] : undefined;
+}

@@ -1,7 +1,7 @@
 import { errors } from '@kennebec/fhir';
 import type { FhirService } from './service.ts';
 import { searchType } from './search.ts';
-import type { SearchEngine } from './ports.ts';
+import type { ResourceProvider, SearchEngine } from './ports.ts';
 import type { FhirRequest, FhirResponse } from './types.ts';
 import type { CapabilityStatement } from 'fhir/r4';
 
@@ -16,6 +16,8 @@ export interface RouterDeps {
   processBundle: (req: FhirRequest) => Promise<FhirResponse>;
   /** FHIR operations by `Type/$name` (e.g. `Patient/$match`). */
   operations: Record<string, (req: FhirRequest) => Promise<FhirResponse>>;
+  /** Read-only types served from elsewhere (AuditEvent from the audit trail). */
+  providers?: Record<string, ResourceProvider> | undefined;
 }
 
 const HISTORY = '_history';
@@ -41,11 +43,13 @@ export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<Fhir
   }
   if (!type || !/^[A-Z][A-Za-z]+$/.test(type)) throw errors.unknownType(type ?? '');
   service.checkType(type);
+  const provider = deps.providers?.[type];
+  if (provider) return dispatchProvided(provider, req, parts);
 
   if (parts.length === 1) {
     if (method === 'GET' || method === 'HEAD') return searchType(searchDeps, actor, type, req.query, req.headers.prefer);
-    if (method === 'POST') return service.create(actor, type, req.body, req.headers.ifNoneExist, req.headers.prefer);
-    if (method === 'PUT' && req.query.length > 0) return service.conditionalUpdate(actor, type, req.query, req.body, req.headers.prefer);
+    if (method === 'POST') return service.create(actor, type, req.body, req.headers.ifNoneExist, req.headers.prefer, req.context);
+    if (method === 'PUT' && req.query.length > 0) return service.conditionalUpdate(actor, type, req.query, req.body, req.headers.prefer, req.context);
     throw errors.methodNotAllowed(method, type);
   }
   if (parts.length === 2 && second?.startsWith('$')) {
@@ -64,8 +68,8 @@ export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<Fhir
   const id = second as string;
   if (parts.length === 2) {
     if (method === 'GET' || method === 'HEAD') return service.read(actor, type, id);
-    if (method === 'PUT') return service.update(actor, type, id, req.body, req.headers.ifMatch, req.headers.prefer);
-    if (method === 'DELETE') return service.delete(actor, type, id);
+    if (method === 'PUT') return service.update(actor, type, id, req.body, req.headers.ifMatch, req.headers.prefer, req.context);
+    if (method === 'DELETE') return service.delete(actor, type, id, req.context);
     throw errors.methodNotAllowed(method, `${type}/${id}`);
   }
   if (parts.length === 3 && third?.startsWith('$')) {
@@ -82,6 +86,18 @@ export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<Fhir
     return service.vread(actor, type, id, fourth);
   }
   throw errors.notFound(req.path);
+}
+
+/** A read-only type: search and read; anything else is 405 (nothing is written through the API). */
+function dispatchProvided(provider: ResourceProvider, req: FhirRequest, parts: string[]): Promise<FhirResponse> {
+  const [type = '', second] = parts;
+  const reading = req.method === 'GET' || req.method === 'HEAD';
+  if (parts.length === 1 && reading) return provider.search(req.actor, req.query, req.headers.prefer);
+  if (parts.length === 2 && second === '_search' && req.method === 'POST') {
+    return provider.search(req.actor, [...req.query, ...formParams(req.body)], req.headers.prefer);
+  }
+  if (parts.length === 2 && second && !second.startsWith('_') && !second.startsWith('$') && reading) return provider.read(req.actor, second);
+  throw errors.methodNotAllowed(req.method, `${req.path} (${type} is read-only, written by the server itself)`);
 }
 
 /** Body of POST _search: application/x-www-form-urlencoded, parsed to pairs by the adapter. */

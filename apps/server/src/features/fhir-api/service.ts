@@ -5,13 +5,15 @@ import type { SqlFhirRepository, SqlFhirStore, StoredVersion, WriteContext } fro
 import { actorOrganization, actorReference, authorize, type AccessPoint, type Actor, type PatientScope } from '../access/index.ts';
 import { parseIfMatch, parsePrefer, versionHeaders } from './headers.ts';
 import { hasResource, resourceOf } from './json.ts';
-import type { ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
-import type { FhirResponse } from './types.ts';
+import type { AuditSink, ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
+import type { FhirResponse, RequestContext } from './types.ts';
+import { bulkWriteEntries, patientsOfVersion, writeEntry, type AuditedWrite } from './audit-entries.ts';
 
 /**
  * The FHIR RESTful interactions (https://hl7.org/fhir/R4/http.html), framework-free: each
  * takes an actor and plain values and returns status, resource and headers. Every one asks
- * `authorize` before touching the store.
+ * `authorize` before touching the store, and every write stages its audit entry in its own
+ * transaction (reads are recorded by the dispatcher, from what they return).
  */
 export interface FhirServiceDeps {
   store: SqlFhirStore;
@@ -21,6 +23,9 @@ export interface FhirServiceDeps {
   follower?: WriteFollower | undefined;
   /** The decision point: reads and searches are limited to the patients a permit covers. */
   access: AccessPoint;
+  audit?: AuditSink | undefined;
+  /** Types served elsewhere and read-only through the API (AuditEvent). */
+  readOnlyTypes?: ReadonlySet<string> | undefined;
 }
 
 export class FhirService {
@@ -36,6 +41,15 @@ export class FhirService {
 
   checkType(type: string): void {
     if (!this.deps.validator.isKnownType(type)) throw errors.unknownType(type);
+  }
+
+  isReadOnly(type: string): boolean {
+    return this.deps.readOnlyTypes?.has(type) ?? false;
+  }
+
+  /** Refuses writes of read-only types (405): the audit trail is written by the server alone. */
+  checkWritable(type: string): void {
+    if (this.isReadOnly(type)) throw errors.methodNotAllowed('A write', `${type}: it is read-only, written by the server itself`);
   }
 
   checkId(id: string): void {
@@ -86,6 +100,7 @@ export class FhirService {
 
   /** Validates a resource for a write; 400 with every issue when it is not valid. */
   validateForWrite(resource: unknown, type: string): Resource {
+    this.checkWritable(type);
     const issues = this.deps.validator.validate(resource, type);
     if (issues.some((i) => i.severity === undefined || i.severity === 'error' || i.severity === 'fatal')) {
       throw errors.invalidResource(issues);
@@ -93,19 +108,24 @@ export class FhirService {
     return resource as Resource;
   }
 
-  async create(actor: Actor, type: string, body: unknown, ifNoneExist: string | undefined, prefer: string | undefined): Promise<FhirResponse> {
+  async create(actor: Actor, type: string, body: unknown, ifNoneExist: string | undefined, prefer: string | undefined, context?: RequestContext): Promise<FhirResponse> {
     this.checkType(type);
     authorize(actor, { resourceType: type, interaction: 'c' });
     const resource = this.validateForWrite(body, type);
     const { id: _ignored, ...rest } = resource;
-    if (ifNoneExist === undefined && !this.follows(type)) {
+    // One statement without a transaction only when nothing else must join the write.
+    if (ifNoneExist === undefined && !this.follows(type) && !this.deps.audit) {
       const [version] = await this.deps.store.createMany([{ resource: rest as Resource }], writeContext(actor));
       return this.writeResponse(version as StoredVersion, 201, prefer);
     }
     const result = await this.deps.store.transaction(async (repo, tx) => {
       const existing = ifNoneExist !== undefined ? await this.conditionalMatch(actor, type, ifNoneExist, tx) : undefined;
-      if (existing) return { version: existing, created: false };
+      if (existing) {
+        await this.auditWrites(tx, actor, context, [{ action: 'create', resourceType: type, status: 200, versions: [existing] }]);
+        return { version: existing, created: false };
+      }
       const version = await repo.create(rest as Resource, writeContext(actor));
+      await this.auditWrites(tx, actor, context, [{ action: 'create', resourceType: type, status: 201, versions: [version] }]);
       await this.followWrites(repo, tx, [version], writeContext(actor));
       return { version, created: true };
     });
@@ -123,7 +143,7 @@ export class FhirService {
     return found.matches[0];
   }
 
-  async update(actor: Actor, type: string, id: string, body: unknown, ifMatch: string | undefined, prefer: string | undefined): Promise<FhirResponse> {
+  async update(actor: Actor, type: string, id: string, body: unknown, ifMatch: string | undefined, prefer: string | undefined, context?: RequestContext): Promise<FhirResponse> {
     this.checkType(type);
     this.checkId(id);
     authorize(actor, { resourceType: type, interaction: 'u' });
@@ -135,6 +155,7 @@ export class FhirService {
     const result = await this.deps.store.transaction(async (repo, tx) => {
       const res = await repo.update({ ...resource, id }, writeContext(actor), expected !== undefined ? { ifMatch: expected } : {});
       if (res.created) authorize(actor, { resourceType: type, interaction: 'c' });
+      await this.auditWrites(tx, actor, context, [{ action: 'update', resourceType: type, status: res.created ? 201 : 200, versions: [res.version] }]);
       await this.followWrites(repo, tx, [res.version], writeContext(actor));
       return res;
     });
@@ -142,7 +163,7 @@ export class FhirService {
   }
 
   /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update). */
-  async conditionalUpdate(actor: Actor, type: string, query: [string, string][], body: unknown, prefer: string | undefined): Promise<FhirResponse> {
+  async conditionalUpdate(actor: Actor, type: string, query: [string, string][], body: unknown, prefer: string | undefined, context?: RequestContext): Promise<FhirResponse> {
     this.checkType(type);
     authorize(actor, { resourceType: type, interaction: 'u' });
     authorize(actor, { resourceType: type, interaction: 's' });
@@ -166,6 +187,7 @@ export class FhirService {
           res = await repo.update({ ...resource, id: resource.id }, ctx);
         } else res = { version: await repo.create(resource, ctx), created: true };
       }
+      await this.auditWrites(tx, actor, context, [{ action: 'update', resourceType: type, status: res.created ? 201 : 200, versions: [res.version] }]);
       await this.followWrites(repo, tx, [res.version], ctx);
       return res;
     });
@@ -184,10 +206,39 @@ export class FhirService {
     if (followed.length > 0) await follower.after(repo, tx, followed, ctx);
   }
 
-  async delete(actor: Actor, type: string, id: string): Promise<FhirResponse> {
+  /**
+   * Stages the audit entries of writes (and of reads inside a transaction) in their transaction.
+   * Called before followWrites: the MPI serializes new links, and nothing of the audit needs to
+   * wait inside that.
+   */
+  async auditWrites(tx: Queryable, actor: Actor, context: RequestContext | undefined, writes: readonly AuditedWrite[]): Promise<void> {
+    if (!this.deps.audit || writes.length === 0) return;
+    await this.deps.audit.appendInTransaction(tx, writes.map((w) => writeEntry(actor, context, w)));
+  }
+
+  /** Bulk writes (imports): one audit entry per resource type and action, in their transaction. */
+  async appendBulkWrites(tx: Queryable, actor: Actor, versions: readonly StoredVersion[], context?: RequestContext): Promise<void> {
+    if (!this.deps.audit || versions.length === 0) return;
+    await this.deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, context, versions));
+  }
+
+  /** The patients a resource about to be deleted concerns (its content is gone afterwards). */
+  async patientsBeforeDelete(repo: SqlFhirRepository, type: string, id: string): Promise<string[]> {
+    if (!this.deps.audit) return [];
+    const before = await repo.read(type, id);
+    return before && !before.deleted ? patientsOfVersion(before) : [];
+  }
+
+  async delete(actor: Actor, type: string, id: string, context?: RequestContext): Promise<FhirResponse> {
     this.checkType(type);
+    this.checkWritable(type);
     authorize(actor, { resourceType: type, interaction: 'd' });
-    const deleted = await this.deps.store.transaction((repo) => repo.delete(type, id, writeContext(actor)));
+    const deleted = await this.deps.store.transaction(async (repo, tx) => {
+      const patients = await this.patientsBeforeDelete(repo, type, id);
+      const version = await repo.delete(type, id, writeContext(actor));
+      await this.auditWrites(tx, actor, context, [{ action: 'delete', resourceType: type, status: 204, reference: `${type}/${id}`, patients }]);
+      return version;
+    });
     // Deleting what is absent or already deleted succeeds (https://hl7.org/fhir/R4/http.html#delete).
     return { status: 204, headers: deleted ? { etag: `W/"${deleted.versionId}"` } : {} };
   }

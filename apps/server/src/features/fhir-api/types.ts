@@ -14,6 +14,15 @@ export interface FhirRequest {
   };
   body?: unknown;
   actor: Actor;
+  /** Where the request came from, for the audit trail. */
+  context?: RequestContext | undefined;
+}
+
+/** Where a request came from: recorded with each access in the audit trail. */
+export interface RequestContext {
+  requestId?: string | undefined;
+  clientIp?: string | undefined;
+  userAgent?: string | undefined;
 }
 
 export interface FhirResponse {

@@ -178,6 +178,28 @@ describe('the portal record, actor by actor', () => {
     expect((guessed?.body ?? '').replace(ids.bob as string, 'X')).toBe((unknown?.body ?? '').replace('no-such-patient', 'X'));
   });
 
+  it('records every portal read in the audit trail: who, acting for whom, why, whose record', async () => {
+    const ok = await record('parent', 'teen', 'problems');
+    const denied = await record('alice', 'bob', 'labs');
+    await t.deps.audit.flush();
+    const rows = await t.deps.db.query<{ actor: string; on_behalf_of: string | null; purpose_of_use: string; patients: string[]; entities: string[]; outcome: string; request_id: string }>(
+      `select actor, on_behalf_of, purpose_of_use, patients, entities, outcome, request_id from audit_entry where request_id = any($1::text[]) order by seq`,
+      [[ok?.headers['x-request-id'], denied?.headers['x-request-id']]],
+    );
+    expect(rows.rows).toEqual([
+      {
+        actor: `User/${actors.parent?.userId}`,
+        on_behalf_of: `Patient/${ids.teen}`,
+        purpose_of_use: 'PATRQT',
+        patients: [`Patient/${ids.teen}`],
+        entities: [`Condition/${ids.teenAsthma}`],
+        outcome: 'success',
+        request_id: ok?.headers['x-request-id'],
+      },
+      { actor: `User/${actors.alice?.userId}`, on_behalf_of: null, purpose_of_use: 'PATRQT', patients: [`Patient/${ids.bob}`], entities: [], outcome: 'denied', request_id: denied?.headers['x-request-id'] },
+    ]);
+  });
+
   it("ends a parent's access on the teen's 18th birthday", async () => {
     const before = await record('parent', 'teen', 'problems');
     expect(before?.statusCode).toBe(200);

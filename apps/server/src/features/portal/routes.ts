@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Patient } from 'fhir/r4';
 import { z } from 'zod';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
+import { isOutcomeError } from '@kennebec/fhir';
+import type { AuditEntryInput } from '@kennebec/audit';
 import { apiRoute, problemSchema, type ApiRegistry } from '../../http/api-routes.ts';
-import type { AccessPoint } from '../access/index.ts';
+import { actorOrganization, actorReference, defaultPurpose, type AccessPoint, type Principal, type UserActor } from '../access/index.ts';
 import type { AccountsContext } from '../accounts/index.ts';
-import type { SearchEngine } from '../fhir-api/index.ts';
+import type { AuditSink, SearchEngine } from '../fhir-api/index.ts';
 import { listPeople, readSection, SECTION_NAMES, type PortalDeps } from './record.ts';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
@@ -31,6 +33,36 @@ export interface PortalOptions {
   access: AccessPoint;
   search: SearchEngine;
   store: SqlFhirStore;
+  audit: AuditSink;
+}
+
+/**
+ * The audit entry of a portal read: who, acting for whom (a proxy reading someone else's
+ * record), why (PATRQT for a patient's own request, TREAT for staff), whose record, which
+ * resources. Denied and failed reads are recorded too.
+ */
+function portalEntry(principal: Principal, req: { id: string; ip: string; headers: Record<string, unknown> }, patientId: string | null, status: number, entities: string[]): AuditEntryInput {
+  const actor = principal.actor as UserActor;
+  // Acting for someone: a proxy reading the record of a person they act for (not their own).
+  const proxy = patientId !== null && !principal.self.includes(patientId) && principal.proxies.some((p) => p.patientIds.includes(patientId));
+  const org = actorOrganization(actor);
+  return {
+    actor: actorReference(actor),
+    actorOrg: org ? `Organization/${org}` : null,
+    onBehalfOf: proxy ? `Patient/${patientId}` : null,
+    purposeOfUse: defaultPurpose(actor),
+    patients: patientId ? [`Patient/${patientId}`] : [],
+    action: 'search',
+    operation: null,
+    resourceType: null,
+    entities: entities.slice(0, 100),
+    entitiesTotal: entities.length,
+    outcome: status < 300 ? 'success' : status === 401 || status === 403 || status === 404 ? 'denied' : 'error',
+    status,
+    clientIp: req.ip,
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+    requestId: req.id,
+  };
 }
 
 /** The patient portal's record API: a signed-in patient's own record and the records of those they act for. */
@@ -84,7 +116,15 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
       handler: async ({ req, params, query }) => {
         const actor = await ctx.sessions.actor(req);
         const principal = await access.principal(actor);
-        const items = await readSection(deps, principal, params.patientId, query.section as (typeof SECTION_NAMES)[number]);
+        let items;
+        try {
+          items = await readSection(deps, principal, params.patientId, query.section as (typeof SECTION_NAMES)[number]);
+        } catch (err) {
+          const status = isOutcomeError(err) ? err.status : 500;
+          await opts.audit.record([portalEntry(principal, req, params.patientId, status, [])]);
+          throw err;
+        }
+        await opts.audit.record([portalEntry(principal, req, params.patientId, 200, items.map((i) => `${i.resourceType}/${i.id}`))]);
         return { status: 200, body: { patientId: params.patientId, section: query.section, items } };
       },
     }),

@@ -17,7 +17,7 @@ import { staffProxyRoutes } from './staff-routes.ts';
 function auditOf(deps: AppDeps): ProxyAudit {
   const log = deps.logger.child({ feature: 'proxies' });
   return async (_tx, actor, req, entry) => {
-    log.info({ actor: actorReference(actor), onBehalfOf: actor.onBehalfOf ? `Patient/${actor.onBehalfOf.patientId}` : undefined, ...entry, requestId: req.requestId }, 'proxy event');
+    log.info({ actor: actorReference(actor), onBehalfOf: actor.actingFor ? `Patient/${actor.actingFor.patientId}` : undefined, ...entry, requestId: req.requestId }, 'proxy event');
   };
 }
 

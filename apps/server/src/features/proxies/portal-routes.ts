@@ -196,7 +196,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
           await ctx.db.transaction((tx) => ctx.audit(tx, actor, requestInfo(req), { action: 'proxy-switch', patients: [`Patient/${grant.patientId}`], entities: [`ProxyGrant/${grant.id}`], outcome: 'denied', status: 403 }));
           throw apiErrors.proxyInactive(`You cannot act for this person now: ${INACTIVE_TEXT[decision.reason ?? 'revoked']}`);
         }
-        const acting = { ...actor, onBehalfOf: { grantId: grant.id, patientId: grant.patientId, orgId: grant.orgId } };
+        const acting = { ...actor, actingFor: { grantId: grant.id, patientId: grant.patientId, orgId: grant.orgId }, onBehalfOf: `Patient/${grant.patientId}` };
         await ctx.db.transaction(async (tx) => {
           await tx.query('update user_session set acting_grant_id = $2 where id = $1', [session.id, grant.id]);
           await ctx.audit(tx, acting, requestInfo(req), { action: 'proxy-switch', patients: [`Patient/${grant.patientId}`], entities: [`ProxyGrant/${grant.id}`], outcome: 'success', status: 200 });
