@@ -82,7 +82,7 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     },
     mailer,
     appKey,
-    securityEvents: opts.securityEvents ?? loggingSecurityEvents(logger),
+    securityEvents: opts.securityEvents ?? auditedSecurityEvents(audit, loggingSecurityEvents(logger)),
     access: new AccessPoint({ records: sqlRecordIndex(db), patientLinks: patientLinksOf(opts), proxyGrants: opts.proxyGrants ?? { subjectsOf: (userId, now) => proxySubjects(db, userId, now) }, now: () => clock.now() }),
     linkedPatients: opts.linkedPatients,
     audit,
@@ -110,6 +110,31 @@ export async function shutdown(deps: Pick<AppDeps, 'audit' | 'db' | 'logger'> & 
   }
   await deps.mailer?.close();
   await deps.db.close();
+}
+
+/**
+ * Security events of accounts and sessions go to the log (without the client address) and to
+ * the audit trail (with it): sign-ins that succeed and fail, sign-outs, password and MFA changes.
+ */
+function auditedSecurityEvents(audit: AuditTrail, log: SecurityEvents): SecurityEvents {
+  return {
+    async record(e) {
+      await log.record(e);
+      const action = e.type === 'sign-in' && e.outcome !== 'success' ? 'sign-in-failed' : e.type;
+      await audit.record([
+        {
+          recorded: e.at.toISOString(),
+          actor: e.byUserId ? `User/${e.byUserId}` : e.userId ? `User/${e.userId}` : 'anonymous',
+          action,
+          entities: e.userId ? [`User/${e.userId}`] : [],
+          outcome: e.outcome === 'success' ? 'success' : 'denied',
+          clientIp: e.clientIp ?? null,
+          userAgent: e.userAgent ?? null,
+          requestId: e.requestId ?? null,
+        },
+      ]);
+    },
+  };
 }
 
 /** The FHIR API over composed dependencies, for callers outside HTTP (the CLI's import). */

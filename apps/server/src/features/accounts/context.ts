@@ -34,7 +34,7 @@ export interface RequestInfo {
 
 export async function record(ctx: AccountsContext, req: RequestInfo | undefined, event: Omit<SecurityEvent, 'at' | 'requestId'>): Promise<void> {
   try {
-    await ctx.events.record({ ...event, at: ctx.clock.now(), requestId: req?.requestId });
+    await ctx.events.record({ ...event, at: ctx.clock.now(), requestId: req?.requestId, clientIp: req?.ip, userAgent: req?.userAgent });
   } catch (err) {
     ctx.logger.error({ err, event: event.type }, 'security event not recorded');
   }

@@ -34,6 +34,9 @@ export interface SecurityEvent {
   /** The session concerned (its public handle). */
   sessionId?: string | undefined;
   requestId?: string | undefined;
+  /** Where the request came from; kept in the audit trail, never written to the log. */
+  clientIp?: string | undefined;
+  userAgent?: string | undefined;
   at: Date;
 }
 

@@ -46,6 +46,7 @@ export function createFhirApi(deps: FhirApiDeps): FhirApi {
     audit: deps.audit,
     access: deps.access,
     readOnlyTypes: new Set(Object.keys(providers)),
+    managedTypes: new Map([['Person', 'change links through the master patient index (/admin/mpi)']]),
   });
   let capability: ReturnType<typeof buildCapabilityStatement> | undefined;
   const routerDeps: RouterDeps = {

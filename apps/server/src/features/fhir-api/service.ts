@@ -26,6 +26,12 @@ export interface FhirServiceDeps {
   audit?: AuditSink | undefined;
   /** Types served elsewhere and read-only through the API (AuditEvent). */
   readOnlyTypes?: ReadonlySet<string> | undefined;
+  /**
+   * Stored types that only the server writes, each with where to change them instead (Person:
+   * the master patient index keeps it in step with its links; staff change links through the
+   * MPI admin API). Reads and searches work as for any stored type; writes answer 405.
+   */
+  managedTypes?: ReadonlyMap<string, string> | undefined;
 }
 
 export class FhirService {
@@ -50,6 +56,8 @@ export class FhirService {
   /** Refuses writes of read-only types (405): the audit trail is written by the server alone. */
   checkWritable(type: string): void {
     if (this.isReadOnly(type)) throw errors.methodNotAllowed('A write', `${type}: it is read-only, written by the server itself`);
+    const instead = this.deps.managedTypes?.get(type);
+    if (instead !== undefined) throw errors.methodNotAllowed('A write', `${type}: it is kept by the server; ${instead}`);
   }
 
   checkId(id: string): void {

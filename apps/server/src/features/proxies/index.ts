@@ -15,9 +15,22 @@ import { staffProxyRoutes } from './staff-routes.ts';
  * `activeProxyDecision` before serving a proxy anything.
  */
 function auditOf(deps: AppDeps): ProxyAudit {
-  const log = deps.logger.child({ feature: 'proxies' });
-  return async (_tx, actor, req, entry) => {
-    log.info({ actor: actorReference(actor), onBehalfOf: actor.actingFor ? `Patient/${actor.actingFor.patientId}` : undefined, ...entry, requestId: req.requestId }, 'proxy event');
+  return async (tx, actor, req, entry) => {
+    await deps.audit.appendInTransaction(tx, [
+      {
+        actor: actorReference(actor),
+        actorOrg: actor.orgId ? `Organization/${actor.orgId}` : null,
+        onBehalfOf: actor.actingFor ? `Patient/${actor.actingFor.patientId}` : null,
+        patients: entry.patients,
+        action: entry.action,
+        entities: entry.entities,
+        outcome: entry.outcome,
+        status: entry.status,
+        clientIp: req.ip,
+        userAgent: req.userAgent ?? null,
+        requestId: req.requestId,
+      },
+    ]);
   };
 }
 

@@ -95,6 +95,15 @@ describe('proxy access granted by staff', () => {
     // The same grant twice is refused; without the CSRF token nothing happens.
     expect((await deskA.post('/api/proxy-grants', { proxyEmail: 'pat.parent@example.com', patientId: child, basis: 'parent' })).statusCode).toBe(409);
     expect((await parent.b.request('PUT', '/api/proxy/acting-for', { patientId: child }, { 'x-csrf-token': 'wrong' })).statusCode).toBe(403);
+
+    // The grant and the switches are in the audit trail, the switch as the parent acting for the child.
+    await t.deps.audit.flush();
+    const audit = await t.deps.db.query<{ action: string; actor: string; on_behalf_of: string | null; patients: string[] }>(
+      `select action, actor, on_behalf_of, patients from audit_entry where action like 'proxy-%' and $1 = any(patients) order by seq`,
+      [`Patient/${child}`],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['proxy-grant', 'proxy-switch', 'proxy-switch-back']);
+    expect(audit.rows[1]).toMatchObject({ actor: `User/${parent.id}` });
   });
 
   it("hides teen-confidential labels and the teen's messages from a parent of a 13–17 year old", async () => {
