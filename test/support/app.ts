@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type SecurityEvents, type LinkedPatients } from '@kennebec/server';
+import { buildApp, compose, createClient, loadConfig, type AppDeps, type Clock, type ComposeOptions, type SecurityEvents, type LinkedPatients } from '@kennebec/server';
 import { createTestDatabase } from './db.ts';
 
 /**
@@ -23,6 +23,9 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Receives the security events (sign-in, MFA…) instead of the log. */
   securityEvents?: SecurityEvents;
+  /** Relationships for the access decision (which Patients an account is, for whom it acts). */
+  patientLinks?: ComposeOptions['patientLinks'];
+  proxyGrants?: ComposeOptions['proxyGrants'];
   /** Which Patient records an account is linked to as that person (the proxies feature asks). */
   linkedPatients?: LinkedPatients;
 }
@@ -37,6 +40,8 @@ export async function createTestServer(opts: TestServerOptions = {}): Promise<Te
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.securityEvents ? { securityEvents: opts.securityEvents } : {}),
+    ...(opts.patientLinks ? { patientLinks: opts.patientLinks } : {}),
+    ...(opts.proxyGrants ? { proxyGrants: opts.proxyGrants } : {}),
     ...(opts.linkedPatients ? { linkedPatients: opts.linkedPatients } : {}),
   });
   const app = await buildApp(deps);

@@ -17,6 +17,7 @@ import { accountsContext, accountsPlugin } from './features/accounts/index.ts';
 import { staffPlugin } from './features/staff/index.ts';
 import { devMailboxPlugin } from './features/mail/index.ts';
 import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index.ts';
+import { portalPlugin } from './features/portal/index.ts';
 import { proxiesContext, proxiesPlugin } from './features/proxies/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
   await app.register(enrollmentPlugin, { api: jsonApi, ctx: enrollmentContext(deps, accounts, deps.audit) });
+  await app.register(portalPlugin, { api: jsonApi, ctx: accounts, access: deps.access, search: deps.search, store: deps.store, audit: deps.audit });
   await app.register(proxiesPlugin, { api: jsonApi, ctx: proxiesContext(deps, accounts) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);

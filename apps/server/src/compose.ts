@@ -14,7 +14,8 @@ import { createFhirApi, type FhirApi } from './features/fhir-api/index.ts';
 import { createPatientLinker, everythingOperation, matchOperation, prepareMpiIndex } from './features/mpi/index.ts';
 import { createMailer, type Mailer } from './features/mail/index.ts';
 import { loggingSecurityEvents, type SecurityEvents } from './features/accounts/index.ts';
-import type { LinkedPatients } from './features/proxies/index.ts';
+import { AccessPoint, sqlRecordIndex, type PatientLinks, type ProxyGrants } from './features/access/index.ts';
+import { proxySubjects, type LinkedPatients } from './features/proxies/index.ts';
 import { AuditTrail, auditEventProvider } from './features/audit/index.ts';
 import { linkedPatients } from './features/enrollment/index.ts';
 
@@ -40,6 +41,12 @@ export interface ComposeOptions {
   mailer?: Mailer;
   /** Where security events go instead of the log. */
   securityEvents?: SecurityEvents;
+  /**
+   * Relationships for the access decision: which Patients an account is, and for whom it acts.
+   * Without them no portal user is linked to any record (every request is denied).
+   */
+  patientLinks?: PatientLinks;
+  proxyGrants?: ProxyGrants;
   /** Which Patient records an account is linked to as that person (proxies ask it). */
   linkedPatients?: LinkedPatients;
 }
@@ -60,6 +67,8 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
   const store = new SqlFhirStore(db, { buildIndexRows, now: () => clock.now(), prepareContent: (r) => withSensitivityLabels(r) });
   const search = createSearchEngine({ db, baseUrl: `${config.baseUrl}/fhir/R4` });
   const audit = new AuditTrail({ db, now: () => clock.now(), logger, readMode: config.auditReads, flushMs: config.auditFlushMs, sweepMs: 5000 });
+  // The records each account is linked to as that person, from enrollment (tests may supply their own).
+  const linkedOf: LinkedPatients = opts.linkedPatients ?? ((userId: string) => linkedPatients(db, userId));
   const deps: Omit<AppDeps, 'authenticate'> = {
     config,
     db,
@@ -78,12 +87,18 @@ export async function compose(config: Config, opts: ComposeOptions = {}): Promis
     mailer,
     appKey,
     securityEvents: opts.securityEvents ?? auditedSecurityEvents(audit, loggingSecurityEvents(logger)),
-    // The records each account is linked to as that person, from enrollment (tests may supply their own).
-    linkedPatients: opts.linkedPatients ?? ((userId: string) => linkedPatients(db, userId)),
+    access: new AccessPoint({ records: sqlRecordIndex(db), patientLinks: patientLinksOf(opts, linkedOf), proxyGrants: opts.proxyGrants ?? { subjectsOf: (userId, now) => proxySubjects(db, userId, now) }, now: () => clock.now() }),
+    linkedPatients: linkedOf,
     audit,
     providers: { AuditEvent: auditEventProvider({ db, fhirBase: `${config.baseUrl}/fhir/R4`, observer: `Kennebec ${config.baseUrl}`, settle: () => audit.flush().catch(() => undefined) }) },
   };
   return { ...deps, authenticate: createAuthenticator({ db, config, clock }) };
+}
+
+/** Which Patients an account is: the given port, else the account links the proxies feature is given. */
+function patientLinksOf(opts: ComposeOptions, linked: LinkedPatients): PatientLinks {
+  if (opts.patientLinks) return opts.patientLinks;
+  return { patientsOf: async (userId) => (await linked(userId)).map((l) => l.patientId) };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Database } from '@kennebec/db';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import type { AppKey } from './app-key.ts';
 import type { Config } from './config.ts';
-import type { Actor } from './features/access/index.ts';
+import type { AccessPoint, Actor } from './features/access/index.ts';
 // The port's own module, not the feature's index: the feature itself depends on AppDeps.
 import type { SecurityEvents } from './features/accounts/security-events.ts';
 import type { Mailer } from './features/mail/mailer.ts';
@@ -39,6 +39,8 @@ export interface AppDeps {
   appKey: AppKey;
   /** Where security events of accounts and sessions go (the log, later the audit trail). */
   securityEvents: SecurityEvents;
+  /** The one authorization decision point for health data. */
+  access: AccessPoint;
   /** The Patient records each account is linked to as that person (supplied by enrollment). */
   linkedPatients?: LinkedPatients | undefined;
   /** The audit trail: writes append in their transaction, reads are recorded by the FHIR API. */

@@ -14,6 +14,7 @@ import { filterPredicate, type CompileContext } from './compile.ts';
 import { afterCursor, decodeCursor, encodeCursor, sortColumns, withTieBreaker } from './cursor.ts';
 import { RESOURCE_COLUMNS, resolveIncludes } from './include.ts';
 import { Params, type MatchStrategy } from './sql.ts';
+import { accessCondition, type AccessFilter } from './access.ts';
 
 export interface SearchResult {
   matches: StoredVersion[];
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   strategy?: MatchStrategy;
   /** Most included resources returned with one page (default 1000). */
   maxIncluded?: number;
+  /** The access decision's restriction: only these patients' resources, without hidden labels. */
+  access?: AccessFilter;
 }
 
 type Row = Parameters<typeof toStoredVersion>[0];
@@ -61,13 +64,16 @@ interface IdPage {
   after: string | null;
 }
 
-function whereClause(req: SearchRequest, c: CompileContext, idPage?: IdPage): string {
+function whereClause(req: SearchRequest, c: CompileContext, idPage?: IdPage, access?: AccessFilter): string {
   const conds = [`r.resource_type = ${c.params.add(req.resourceType)}`, 'not r.deleted'];
+  if (access) conds.push(accessCondition(c.params, req.resourceType, access));
   const onIndex = (f: SearchFilter): boolean => f.kind !== 'lastUpdated' && f.kind !== 'id';
   const candidate = c.strategy === 'in' ? driverOf(req.filters) : undefined;
   // Index rows exist only for live resources, so when every filter is on the index the page
   // can be taken from the ids alone (cheap for a popular name prefix matching thousands).
-  const pageOnIndex = idPage !== undefined && candidate !== undefined && req.filters.every(onIndex);
+  // (Not under an access restriction, which is checked on the resource row: cutting the page
+  // first would drop permitted rows past the cut.)
+  const pageOnIndex = idPage !== undefined && access === undefined && candidate !== undefined && req.filters.every(onIndex);
   const driver = candidate && (pageOnIndex || req.filters.some((f) => f !== candidate && onIndex(f))) ? candidate : undefined;
   const driverSql = driver ? filterPredicate(c, req.resourceType, driver, 'r.id', true) : '';
   const prefix = 'r.id in (select i.resource_id from ';
@@ -103,7 +109,7 @@ export function compileSearch(req: SearchRequest, opts: ExecuteOptions = {}): Co
   const now = opts.now ?? new Date();
   const strategy = opts.strategy ?? 'in';
   const countParams = new Params();
-  const countSql = `select count(*)::integer as n from resource r where ${whereClause(req, { params: countParams, strategy, now })}`;
+  const countSql = `select count(*)::integer as n from resource r where ${whereClause(req, { params: countParams, strategy, now }, undefined, opts.access)}`;
 
   const params = new Params();
   const c: CompileContext = { params, strategy, now };
@@ -111,7 +117,7 @@ export function compileSearch(req: SearchRequest, opts: ExecuteOptions = {}): Co
   const columns = sortColumns(req.resourceType, sort, params);
   const idOrder = req.sort.length === 0 || (req.sort.length === 1 && req.sort[0]?.kind === 'id' && !req.sort[0].desc);
   const after = req.cursor && idOrder ? (decodeCursor(req.cursor, req.sort, 1).k[0] ?? null) : null;
-  const where = whereClause(req, c, idOrder ? { limit: req.count + 1, after } : undefined);
+  const where = whereClause(req, c, idOrder ? { limit: req.count + 1, after } : undefined, opts.access);
   const keys = columns.map((col, i) => `${col.expr} as k${i}`).join(', ');
   const order = columns.map((col, i) => `s.k${i} ${col.desc ? 'desc' : 'asc'} nulls last`).join(', ');
   const cursorText = columns.map((_, i) => `s.k${i}::text as c${i}`).join(', ');

@@ -10,6 +10,7 @@ export { createIndexRowBuilder, type IndexRowBuilder } from './index-rows/build.
 export { executeSearch, compileSearch, type SearchResult, type ExecuteOptions, type CompiledSearch } from './execute.ts';
 export { searchResources, type SearchResourcesOptions } from './search-resources.ts';
 export type { MatchStrategy } from './sql.ts';
+export type { AccessFilter } from './access.ts';
 
 let shared: IndexRowBuilder | undefined;
 

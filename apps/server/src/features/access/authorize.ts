@@ -1,35 +1,32 @@
 import { errors } from '@kennebec/fhir';
 import { actorOrganization, type Actor, type Interaction } from './actor.ts';
+import { decide, type Action } from './decide.ts';
+import { defaultPurpose } from './access-point.ts';
 
 /**
- * The one authorization decision point for health data. Every FHIR interaction asks here before
- * it touches the store. For now the inputs are the actor's SMART scopes; consent, proxy limits,
- * care relationships and sensitivity labels join as further inputs to this same function.
+ * Type-level checks for callers that have no patient context (imports, ingestion, operations
+ * over every patient): a thin wrapper over `decide` that permits only when the permit is
+ * unrestricted. A permit limited to some patients (a portal user, staff of an organization)
+ * is "no" here: those callers must go through AccessPoint, which applies the limit.
  */
 export interface AccessRequest {
   resourceType: string;
   interaction: Interaction;
 }
 
-const NAMES: Record<Interaction, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
+const ACTIONS: Record<Interaction, Action> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 export function isPermitted(actor: Actor, req: AccessRequest): boolean {
-  if (actor.kind === 'system') return true;
-  // Signed-in users get health-data permissions from policy (consent, proxies, care
-  // relationships) that this decision point does not have yet: until then, none.
-  if (actor.kind === 'user') return false;
-  return actor.scopes.some(
-    (s) => s.context === 'system' && (s.resourceType === '*' || s.resourceType === req.resourceType) && s.interactions.has(req.interaction),
-  );
+  const d = decide({ actor, self: [], proxies: [] }, { action: ACTIONS[req.interaction], resourceType: req.resourceType, patients: 'any', purpose: defaultPurpose(actor) });
+  return d.permit && d.scope.kind === 'all';
 }
 
 /** Throws 403 (with the scope that would be needed) when the actor may not do this. */
 export function authorize(actor: Actor, req: AccessRequest): void {
   if (!isPermitted(actor, req)) {
-    if (actor.kind === 'user') throw errors.forbidden(`Not permitted to ${NAMES[req.interaction]} ${req.resourceType}`);
-    throw errors.forbidden(
-      `Not permitted to ${NAMES[req.interaction]} ${req.resourceType}: requires scope system/${req.resourceType}.${req.interaction}`,
-    );
+    const action = ACTIONS[req.interaction];
+    if (actor.kind === 'user') throw errors.forbidden(`Not permitted to ${action} ${req.resourceType}`);
+    throw errors.forbidden(`Not permitted to ${action} ${req.resourceType}: requires scope system/${req.resourceType}.${req.interaction}`);
   }
 }
 
@@ -61,5 +58,5 @@ export function authorizeAuditRead(actor: Actor, interaction: 'r' | 's'): AuditA
   if (actor.kind === 'client' && actor.scopes.some((s) => s.context === 'system' && s.resourceType === 'AuditEvent' && s.interactions.has(interaction))) {
     return { scope: 'all' };
   }
-  throw errors.forbidden(`Not permitted to ${NAMES[interaction]} AuditEvent: requires scope system/AuditEvent.${interaction} granted by name`);
+  throw errors.forbidden(`Not permitted to ${ACTIONS[interaction]} AuditEvent: requires scope system/AuditEvent.${interaction} granted by name`);
 }

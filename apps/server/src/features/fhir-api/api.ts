@@ -1,4 +1,5 @@
 import type { SqlFhirStore } from '@kennebec/fhir-store';
+import type { AccessPoint } from '../access/index.ts';
 import { buildCapabilityStatement } from './capability.ts';
 import { processBundle } from './bundle.ts';
 import { dispatch, type RouterDeps } from './router.ts';
@@ -18,6 +19,7 @@ export interface FhirApiDeps {
   publishedAt: string;
   searchParamsFor: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
   follower?: WriteFollower | undefined;
+  access: AccessPoint;
   /** FHIR operations by `Type/$name`. */
   operations?: Record<string, (req: FhirRequest) => Promise<FhirResponse>> | undefined;
   /** The audit trail; without it nothing is recorded (tools that need no trail). */
@@ -42,6 +44,7 @@ export function createFhirApi(deps: FhirApiDeps): FhirApi {
     baseUrl: deps.baseUrl,
     follower: deps.follower,
     audit: deps.audit,
+    access: deps.access,
     readOnlyTypes: new Set(Object.keys(providers)),
     managedTypes: new Map([['Person', 'change links through the master patient index (/admin/mpi)']]),
   });

@@ -1,7 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import type { Queryable } from '@kennebec/db';
 import type { IssueInput } from '@kennebec/fhir';
-import type { SqlFhirRepository, StoredVersion, WriteContext } from '@kennebec/fhir-store';
+import type { AccessFilter, SqlFhirRepository, StoredVersion, WriteContext } from '@kennebec/fhir-store';
 import type { AuditEntryInput } from '@kennebec/audit';
 import type { Actor } from '../access/index.ts';
 import type { FhirResponse } from './types.ts';
@@ -20,6 +20,8 @@ export interface SearchOptions {
   lenient: boolean;
   /** Search inside a transaction (conditional operations in a transaction Bundle). */
   handle?: Queryable;
+  /** The access decision's restriction (only permitted patients' resources). */
+  access?: AccessFilter | undefined;
 }
 
 export interface SearchEngine {

@@ -27,7 +27,7 @@ export async function dispatch(deps: RouterDeps, req: FhirRequest): Promise<Fhir
   const parts = req.path.split('/').filter((p) => p.length > 0);
   const [type, second, third, fourth] = parts;
   const { method, actor } = req;
-  const searchDeps = { search: deps.search, fhirBase: service.fhirBase, checkType: (t: string) => service.checkType(t) };
+  const searchDeps = { search: deps.search, fhirBase: service.fhirBase, checkType: (t: string) => service.checkType(t), access: service.access };
 
   if (parts.length === 0) {
     if (method === 'POST') return deps.processBundle(req);

@@ -16,6 +16,7 @@ export function createSearchEngine(deps: { db: Database; baseUrl: string; now?: 
         lenient: opts.lenient,
         baseUrl: deps.baseUrl,
         ...(deps.now ? { now: deps.now() } : {}),
+        ...(opts.access ? { access: opts.access } : {}),
       });
       return {
         matches: result.matches,

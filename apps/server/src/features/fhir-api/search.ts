@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
 import { outcome } from '@kennebec/fhir';
 import type { StoredVersion } from '@kennebec/fhir-store';
-import { authorize, type Actor } from '../access/index.ts';
+import { defaultPurpose, type AccessPoint, type Actor } from '../access/index.ts';
 import { parsePrefer } from './headers.ts';
 import { hasResource, resourceOf } from './json.ts';
 import type { SearchEngine } from './ports.ts';
@@ -12,24 +12,23 @@ import type { FhirResponse } from './types.ts';
  * The next link carries an opaque keyset cursor, so paging stays correct while others write.
  */
 export async function searchType(
-  deps: { search: SearchEngine; fhirBase: string; checkType: (t: string) => void },
+  deps: { search: SearchEngine; fhirBase: string; checkType: (t: string) => void; access: AccessPoint },
   actor: Actor,
   type: string,
   params: [string, string][],
   prefer: string | undefined,
 ): Promise<FhirResponse> {
   deps.checkType(type);
-  authorize(actor, { resourceType: type, interaction: 's' });
-  const result = await deps.search.search(type, params, { lenient: parsePrefer(prefer).lenient });
-  // Included resources are disclosed as well, so each included type needs read permission.
-  const included = result.included.filter((v) => {
-    try {
-      authorize(actor, { resourceType: v.resourceType, interaction: 'r' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const principal = await deps.access.principal(actor);
+  const scope = deps.access.require(principal, 'search', type);
+  // The permit's patients and hidden labels become part of the query itself.
+  const result = await deps.search.search(type, params, { lenient: parsePrefer(prefer).lenient, access: deps.access.searchFilter(scope) });
+  // Included resources are disclosed as well: each needs read permission and its own check.
+  const included: StoredVersion[] = [];
+  for (const v of result.included.filter(hasResource)) {
+    const d = deps.access.decide(principal, { action: 'read', resourceType: v.resourceType, patients: 'any', purpose: defaultPurpose(actor) });
+    if (d.permit && (await deps.access.visible(d.scope, [v.resource as FhirResource & Record<string, unknown>]))[0]) included.push(v);
+  }
   const kept = params.filter(([k]) => k !== '_cursor' && k !== '_format');
   const link = (extra: [string, string][]): string => {
     const qs = new URLSearchParams([...kept, ...extra]).toString();

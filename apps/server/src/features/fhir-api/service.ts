@@ -2,7 +2,7 @@ import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import { errors, outcome, ID_PATTERN } from '@kennebec/fhir';
 import type { Queryable } from '@kennebec/db';
 import type { SqlFhirRepository, SqlFhirStore, StoredVersion, WriteContext } from '@kennebec/fhir-store';
-import { actorOrganization, actorReference, authorize, type Actor } from '../access/index.ts';
+import { actorOrganization, actorReference, authorize, type AccessPoint, type Actor, type PatientScope } from '../access/index.ts';
 import { parseIfMatch, parsePrefer, versionHeaders } from './headers.ts';
 import { hasResource, resourceOf } from './json.ts';
 import type { AuditSink, ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
@@ -21,6 +21,8 @@ export interface FhirServiceDeps {
   validator: ResourceValidator;
   baseUrl: string;
   follower?: WriteFollower | undefined;
+  /** The decision point: reads and searches are limited to the patients a permit covers. */
+  access: AccessPoint;
   audit?: AuditSink | undefined;
   /** Types served elsewhere and read-only through the API (AuditEvent). */
   readOnlyTypes?: ReadonlySet<string> | undefined;
@@ -34,6 +36,10 @@ export interface FhirServiceDeps {
 
 export class FhirService {
   readonly fhirBase: string;
+
+  get access(): AccessPoint {
+    return this.deps.access;
+  }
 
   constructor(private readonly deps: FhirServiceDeps) {
     this.fhirBase = `${deps.baseUrl}/fhir/R4`;
@@ -58,18 +64,38 @@ export class FhirService {
     if (!ID_PATTERN.test(id)) throw errors.badRequest(`'${id}' is not a valid resource id`);
   }
 
+  /** The scope the actor may read or search `type` in; throws 403 when none. */
+  async scopeOf(actor: Actor, action: 'read' | 'search', type: string): Promise<PatientScope> {
+    const { access } = this.deps;
+    return access.require(await access.principal(actor), action, type);
+  }
+
+  /**
+   * A version outside the actor's scope is answered as absent (404), exactly as an id that
+   * does not exist, so guessing ids tells nothing.
+   */
+  private async checkVisible(scope: PatientScope, type: string, idPath: string, v: StoredVersion | undefined): Promise<void> {
+    if (scope.kind === 'all' || !v) return;
+    const visible = hasResource(v) && (await this.deps.access.visible(scope, [v.resource as Resource & Record<string, unknown>]))[0] === true;
+    if (!visible) throw errors.notFound(`${type}/${idPath}`);
+  }
+
   async read(actor: Actor, type: string, id: string): Promise<FhirResponse> {
     this.checkType(type);
-    authorize(actor, { resourceType: type, interaction: 'r' });
+    const scope = await this.scopeOf(actor, 'read', type);
     const v = await this.deps.store.read(type, id);
+    await this.checkVisible(scope, type, id, v);
     return this.versionResponse(type, id, v);
   }
 
   async vread(actor: Actor, type: string, id: string, vid: string): Promise<FhirResponse> {
     this.checkType(type);
-    authorize(actor, { resourceType: type, interaction: 'r' });
+    const scope = await this.scopeOf(actor, 'read', type);
     if (!/^\d{1,9}$/.test(vid)) throw errors.notFound(`${type}/${id}/_history/${vid}`);
     const v = await this.deps.store.vread(type, id, Number(vid));
+    // The version asked for must be visible, and so must the resource as it is now.
+    await this.checkVisible(scope, type, `${id}/_history/${vid}`, v);
+    if (scope.kind !== 'all') await this.checkVisible(scope, type, `${id}/_history/${vid}`, await this.deps.store.read(type, id));
     return this.versionResponse(type, `${id}/_history/${vid}`, v);
   }
 
@@ -237,7 +263,10 @@ export class FhirService {
 
   async history(actor: Actor, type: string | undefined, id: string | undefined, query: [string, string][]): Promise<FhirResponse> {
     if (type) this.checkType(type);
-    authorize(actor, { resourceType: type ?? '*', interaction: id ? 'r' : 's' });
+    // History across resources is for unrestricted actors; a restricted one may see the
+    // history of one resource that is visible to them, version by version.
+    const scope = type && id ? await this.scopeOf(actor, 'read', type) : undefined;
+    if (!scope) authorize(actor, { resourceType: type ?? '*', interaction: 's' });
     const q = new Map(query);
     const count = q.has('_count') ? Number(q.get('_count')) : 50;
     if (!Number.isInteger(count) || count < 0) throw errors.badRequest('_count must be a non-negative whole number');
@@ -254,6 +283,13 @@ export class FhirService {
       ...(cursor ? { cursor } : {}),
     });
     if (id && page.total === 0) throw errors.notFound(`${type}/${id}`);
+    if (scope && scope.kind !== 'all') {
+      await this.checkVisible(scope, type as string, id as string, await this.deps.store.read(type as string, id as string));
+      const withContent = page.versions.filter(hasResource);
+      const visible = await this.deps.access.visible(scope, withContent.map((v) => v.resource as Resource & Record<string, unknown>));
+      const hidden = new Set(withContent.filter((_, i) => !visible[i]));
+      page.versions = page.versions.filter((v) => !hidden.has(v));
+    }
     const self = `${this.fhirBase}/${[type, id, '_history'].filter(Boolean).join('/')}`;
     const params = (extra: Record<string, string>): string => {
       const p = new URLSearchParams({ _count: String(count), ...(since ? { _since: since } : {}), ...(at ? { _at: at } : {}), ...extra });

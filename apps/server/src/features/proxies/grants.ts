@@ -126,6 +126,12 @@ export async function activeProxyDecision(db: Queryable, proxyUserId: string, su
   return decision.active ? decision : null;
 }
 
+/** Everyone a proxy has an unrevoked grant for, with the decision now (the access point's ProxyGrants port). */
+export async function proxySubjects(db: Queryable, proxyUserId: string, now: Date): Promise<{ patientId: string; decision: ProxyDecision }[]> {
+  const grants = await findGrants(db, 'g.proxy_user_id = $1 and g.revoked_at is null', [proxyUserId]);
+  return grants.map((g) => ({ patientId: g.patientId, decision: decide(g, now) }));
+}
+
 /** What a reason means, in the words the portal shows. */
 export const INACTIVE_TEXT: Record<InactiveReason, string> = {
   'subject-is-adult': 'access ended (now an adult)',

@@ -52,6 +52,6 @@ export async function proxiesPlugin(app: FastifyInstance, opts: { api: ApiRegist
   opts.api.add(app, portalProxyRoutes(opts.ctx));
 }
 
-export { activeProxyDecision, INACTIVE_TEXT } from './grants.ts';
+export { activeProxyDecision, proxySubjects, INACTIVE_TEXT } from './grants.ts';
 export type { LinkedPatient, LinkedPatients } from './linked-patients.ts';
 export type { ProxiesContext, ProxyAudit, ProxyAuditEntry } from './context.ts';
