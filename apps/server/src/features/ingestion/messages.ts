@@ -1,6 +1,9 @@
 import type { Queryable } from '@kennebec/db';
 import type { Channel, IngestDeps, IngestResult } from './ingest-hl7v2.ts';
+import { errors } from '@kennebec/fhir';
 import { ingestHl7v2 } from './ingest-hl7v2.ts';
+
+const AUTHENTICATED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['http', 'mllp-tls']);
 
 /**
  * The inbound message log as HIE admins see it: failed and rejected messages with their error
@@ -56,8 +59,19 @@ export async function listMessages(db: Queryable, opts: { status?: 'failed' | 'p
 /** Runs a logged message through ingest again; undefined when there is no such message. */
 export async function reprocessMessage(deps: IngestDeps, id: string): Promise<IngestResult | undefined> {
   if (!/^\d{1,18}$/.test(id)) return undefined;
-  const res = await deps.db.query<{ raw: string; channel: Channel }>('select raw, channel from inbound_message where id = $1::bigint', [id]);
+  const res = await deps.db.query<{ raw: string; channel: Channel; status: InboundMessageSummary['status']; source_org: string | null }>(
+    'select raw, channel, status, source_org from inbound_message where id = $1::bigint',
+    [id],
+  );
   const row = res.rows[0];
   if (!row) return undefined;
-  return ingestHl7v2(deps, row.raw, row.channel, { retryOf: id });
+  // A channel that authenticates its sender (HTTPS client, TLS client certificate) vouched for
+  // the source when the message arrived; a rejected message never got that far, and its sender
+  // cannot be authenticated again now, so the source must send it again.
+  if (AUTHENTICATED_CHANNELS.has(row.channel) && row.status === 'rejected') {
+    throw errors.unprocessable(`Message ${id} was rejected on an authenticated channel (${row.channel}); its sender cannot be checked again, so the source must resend it`);
+  }
+  // One that failed after its sender was checked is tried again as that source's.
+  const callerOrgId = AUTHENTICATED_CHANNELS.has(row.channel) ? row.source_org : undefined;
+  return ingestHl7v2(deps, row.raw, row.channel, { retryOf: id, ...(callerOrgId ? { callerOrgId } : {}) });
 }
