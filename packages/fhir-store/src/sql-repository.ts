@@ -4,6 +4,7 @@ import type { Queryable } from '@kennebec/db';
 import { errors } from '@kennebec/fhir';
 import { indexDeleteCtes, indexInsertCtes } from './index-writer.ts';
 import type { HistoryOptions, HistoryPage, IndexRows, StoredVersion, WriteContext } from './types.ts';
+import { sameContent, writeManyStatement, type VersionToWrite } from './write-many.ts';
 
 /**
  * Create, read, update, delete and history of FHIR resources over one database handle.
@@ -37,6 +38,37 @@ export interface UpdateOptions {
 export interface UpdateResult {
   version: StoredVersion;
   created: boolean;
+  /** The content equalled the current version's, so no version was written (updateMany's keepUnchanged). */
+  unchanged?: boolean;
+}
+
+export interface UpdateManyItem<T extends Resource = Resource> {
+  resource: T & { id: string };
+  /**
+   * The current version as the caller read it in this transaction under a row lock
+   * (findByTokens), or null when the caller knows there is none (an id it just assigned).
+   * Left out, updateMany reads and locks it.
+   */
+  current?: StoredVersion | null;
+  /** Expected current version (If-Match); a mismatch is 412. */
+  ifMatch?: number;
+}
+
+export interface UpdateManyOptions {
+  /** Write no new version when the content is that of the current version (meta.versionId and meta.lastUpdated aside). */
+  keepUnchanged?: boolean;
+}
+
+/** A token to look up, as `param=system|code` would search it. */
+export interface TokenKey {
+  resourceType: string;
+  param: string;
+  system: string;
+  code: string;
+}
+
+function compareKeys(a: TokenKey, b: TokenKey): number {
+  return a.resourceType.localeCompare(b.resourceType) || a.param.localeCompare(b.param) || a.system.localeCompare(b.system) || a.code.localeCompare(b.code);
 }
 
 function iso(v: string | Date): string {
@@ -153,6 +185,122 @@ export class SqlFhirRepository {
       { prepare: true },
     );
     return versions;
+  }
+
+  /**
+   * Transaction-scoped advisory locks on many keys (e.g. the criteria of conditional writes),
+   * taken in one statement and in one global order, so two writers never wait on each other
+   * in a cycle. Held until the transaction ends.
+   */
+  async lockKeys(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.q.query(
+      'select count(pg_advisory_xact_lock(h)) as n from (select distinct hashtext(k) as h from unnest($1::text[]) as k order by 1) as s',
+      [keys],
+      { prepare: true },
+    );
+  }
+
+  /**
+   * The current, not deleted resources whose token index holds each key, as the searches
+   * `Type?param=system|code` would find them, all in one statement. The rows found are locked
+   * (FOR UPDATE) until the transaction ends. Result i lists the matches of key i.
+   *
+   * Each key is looked up by a LATERAL index scan, so that the prepared statement's generic plan
+   * stays an index lookup per key even when it was made before the tables had statistics.
+   * Keys are looked up, and their rows locked, in one canonical order.
+   */
+  async findByTokens(keys: readonly TokenKey[]): Promise<StoredVersion[][]> {
+    const out = keys.map((): StoredVersion[] => []);
+    if (keys.length === 0) return out;
+    const order = keys.map((k, i) => ({ k, i })).sort((a, b) => compareKeys(a.k, b.k));
+    const sorted = order.map((o) => o.k);
+    const res = await this.q.query<ResourceRow & { n: string | number }>(
+      `select k.n, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content, r.author, r.source_org
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality as k(t, p, s, c, n)
+       cross join lateral (select i.resource_id from sp_token i
+         where i.resource_type = k.t and i.param = k.p and i.code = k.c and i.system = k.s offset 0) as m
+       cross join lateral (select ${COLUMNS} from resource r
+         where r.resource_type = k.t and r.id = m.resource_id and not r.deleted offset 0 for update) as r
+       order by k.n`,
+      [sorted.map((k) => k.resourceType), sorted.map((k) => k.param), sorted.map((k) => k.system), sorted.map((k) => k.code)],
+      { prepare: true },
+    );
+    for (const row of res.rows) {
+      const list = out[(order[Number(row.n) - 1] as (typeof order)[number]).i] as StoredVersion[];
+      if (!list.some((v) => v.id === row.id)) list.push(toStoredVersion(row));
+    }
+    return out;
+  }
+
+  /**
+   * Updates (PUT) many resources, with the results of updating them one after another in the
+   * given order: a missing resource is created with its id, a deleted one recreated. The writes
+   * take one statement (plus one to read and lock the current versions the caller did not pass).
+   */
+  async updateMany<T extends Resource>(items: readonly UpdateManyItem<T>[], ctx: WriteContext, opts: UpdateManyOptions = {}): Promise<UpdateResult[]> {
+    const results: UpdateResult[] = [];
+    // A resource written twice gets two versions in order: each run writes every id once.
+    let run: UpdateManyItem<T>[] = [];
+    const inRun = new Set<string>();
+    const done = new Set<string>();
+    for (const item of items) {
+      const key = `${item.resource.resourceType}/${item.resource.id}`;
+      if (inRun.has(key)) {
+        results.push(...(await this.updateRun(run, ctx, opts)));
+        for (const k of inRun) done.add(k);
+        run = [];
+        inRun.clear();
+      }
+      inRun.add(key);
+      // An id written earlier in this call is read again: its current version is the one just written.
+      run.push(done.has(key) ? { resource: item.resource, ...(item.ifMatch !== undefined ? { ifMatch: item.ifMatch } : {}) } : item);
+    }
+    results.push(...(await this.updateRun(run, ctx, opts)));
+    return results;
+  }
+
+  private async updateRun<T extends Resource>(items: readonly UpdateManyItem<T>[], ctx: WriteContext, opts: UpdateManyOptions): Promise<UpdateResult[]> {
+    if (items.length === 0) return [];
+    // Read and locked in one canonical order, like findByTokens.
+    const unknown = items.filter((i) => i.current === undefined).sort((a, b) => a.resource.resourceType.localeCompare(b.resource.resourceType) || a.resource.id.localeCompare(b.resource.id));
+    const read = new Map<string, StoredVersion>();
+    if (unknown.length > 0) {
+      const res = await this.q.query<ResourceRow>(
+        `select r.* from unnest($1::text[], $2::text[]) as u(t, i)
+         cross join lateral (select ${COLUMNS} from resource x where x.resource_type = u.t and x.id = u.i offset 0 for update) as r`,
+        [unknown.map((i) => i.resource.resourceType), unknown.map((i) => i.resource.id)],
+        { prepare: true },
+      );
+      for (const row of res.rows) read.set(`${row.resource_type}/${row.id}`, toStoredVersion(row));
+    }
+    const lastUpdated = this.deps.now().toISOString();
+    const results: UpdateResult[] = [];
+    const toWrite: VersionToWrite[] = [];
+    for (const item of items) {
+      const { resourceType, id } = item.resource;
+      const current = item.current === undefined ? read.get(`${resourceType}/${id}`) : (item.current ?? undefined);
+      if (item.ifMatch !== undefined && current?.versionId !== item.ifMatch) {
+        throw errors.versionConflict(`${resourceType}/${id}`, String(item.ifMatch), current ? String(current.versionId) : 'none');
+      }
+      if (opts.keepUnchanged && current && !current.deleted && current.resource && sameContent(current.resource, item.resource)) {
+        results.push({ version: current, created: false, unchanged: true });
+        continue;
+      }
+      const versionId = current ? current.versionId + 1 : 1;
+      const stored = withMeta(item.resource, id, versionId, lastUpdated);
+      // A new row is recorded as update() records it: its history row says POST, as createMany's do.
+      toWrite.push({ resource: stored, versionId, insert: !current, method: current ? 'PUT' : 'POST', index: { resourceType, id, rows: this.deps.buildIndexRows(stored) } });
+      results.push({
+        version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'PUT' },
+        created: !current || current.deleted,
+      });
+    }
+    if (toWrite.length > 0) {
+      const { sql, params } = writeManyStatement(toWrite, lastUpdated, ctx.author, ctx.sourceOrg ?? null);
+      await this.q.query(sql, params, { prepare: true });
+    }
+    return results;
   }
 
   /** Update (PUT). A missing or deleted resource is (re)created with the client's id. */
