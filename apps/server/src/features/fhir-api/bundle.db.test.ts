@@ -121,6 +121,72 @@ describe('transaction Bundles', () => {
   });
 });
 
+describe('conditional updates in a transaction', () => {
+  const SYS = 'https://lab.example/result';
+  const result = (value: string, v: number, extra: Record<string, unknown> = {}) => ({
+    resource: {
+      resourceType: 'Observation',
+      status: 'final',
+      identifier: [{ system: SYS, value }],
+      code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] },
+      valueQuantity: { value: v, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
+      ...extra,
+    },
+    request: { method: 'PUT', url: `Observation?identifier=${encodeURIComponent(`${SYS}|${value}`)}` },
+  });
+  const tx = (entry: unknown[]) => post({ resourceType: 'Bundle', type: 'transaction', entry });
+  const statuses = (res: { json: () => unknown }) => ((res.json() as Bundle).entry ?? []).map((e) => e.response?.status);
+  const locations = (res: { json: () => unknown }) => ((res.json() as Bundle).entry ?? []).map((e) => e.response?.location);
+
+  it('updates the resources the criteria find and creates the others, in one transaction', async () => {
+    const first = await tx([result('R-1', 90), result('R-2', 91)]);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(statuses(first)).toEqual(['201 Created', '201 Created']);
+    const second = await tx([result('R-2', 95), result('R-3', 92), result('R-1', 96)]);
+    expect(statuses(second)).toEqual(['200 OK', '201 Created', '200 OK']);
+    const [r2, , r1] = locations(second);
+    const [r1Before, r2Before] = locations(first);
+    expect(r1).toBe(r1Before?.replace('/_history/1', '/_history/2'));
+    expect(r2).toBe(r2Before?.replace('/_history/1', '/_history/2'));
+    const stored = await t.deps.store.read('Observation', r1?.split('/')[1] as string);
+    expect((stored?.resource as { valueQuantity: { value: number } }).valueQuantity.value).toBe(96);
+  });
+
+  it('stores no new version when an entry repeats the current content', async () => {
+    const first = await tx([result('R-10', 50)]);
+    const again = await tx([result('R-10', 50)]);
+    expect(statuses(again)).toEqual(['200 OK']);
+    expect(locations(again)).toEqual(locations(first));
+    const id = locations(first)[0]?.split('/')[1] as string;
+    expect((await t.deps.store.history('Observation', id)).total).toBe(1);
+  });
+
+  it('applies two entries that find the same resource one after the other', async () => {
+    const first = await tx([result('R-20', 1)]);
+    const res = await tx([result('R-20', 2), result('R-20', 3)]);
+    expect(statuses(res)).toEqual(['200 OK', '200 OK']);
+    const id = locations(first)[0]?.split('/')[1] as string;
+    expect(locations(res)).toEqual([`Observation/${id}/_history/2`, `Observation/${id}/_history/3`]);
+  });
+
+  it('fails the whole transaction with 412 when the criteria match more than one resource', async () => {
+    for (let i = 0; i < 2; i++) {
+      await t.app.inject({ method: 'POST', url: '/fhir/R4/Observation', headers: { ...auth, ...json }, payload: result('R-DUP', i).resource });
+    }
+    const before = await count('Observation');
+    const res = await tx([result('R-30', 1), result('R-DUP', 2)]);
+    expect(res.statusCode).toBe(412);
+    expect(JSON.stringify(res.json())).toContain('Bundle.entry[1]');
+    expect(await count('Observation')).toBe(before);
+  });
+
+  it('resolves other criteria by search, as before', async () => {
+    const entry = (gender: string) => ({ resource: { resourceType: 'Patient', name: [{ family: 'Criterion' }], birthDate: '1961-02-03', gender }, request: { method: 'PUT', url: 'Patient?family=Criterion&birthdate=1961-02-03' } });
+    expect(statuses(await tx([entry('female')]))).toEqual(['201 Created']);
+    expect(statuses(await tx([entry('male')]))).toEqual(['200 OK']);
+  });
+});
+
 describe('batch Bundles', () => {
   it('processes each entry on its own and reports each outcome', async () => {
     const res = await post({

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import { errors, isOutcomeError, OutcomeError, type IssueInput } from '@kennebec/fhir';
-import type { SqlFhirRepository, StoredVersion } from '@kennebec/fhir-store';
+import type { SqlFhirRepository, StoredVersion, TokenKey, UpdateResult, WriteContext } from '@kennebec/fhir-store';
 import type { Queryable } from '@kennebec/db';
 import { authorize, type Actor } from '../access/index.ts';
 import { parsePrefer } from './headers.ts';
 import type { FhirService } from './service.ts';
-import { writeContext } from './service.ts';
+import { ifNoneExistParams, writeContext } from './service.ts';
+import { criteriaKey, singleTokenCriteria } from './conditional.ts';
 import type { SearchEngine } from './ports.ts';
 import type { FhirRequest, FhirResponse } from './types.ts';
 
@@ -39,6 +40,8 @@ interface PlannedEntry {
   resource?: Resource | undefined;
   ifMatch?: string | undefined;
   ifNoneExist?: string | undefined;
+  /** Criteria of a conditional create, update or delete. */
+  condition?: [string, string][] | undefined;
 }
 
 const ORDER: Record<Method, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
@@ -54,7 +57,7 @@ export async function processBundle(deps: BundleDeps, req: FhirRequest): Promise
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const prefer = req.headers.prefer;
   if (bundle.type === 'batch') return processBatch(deps, req.actor, entries, prefer);
-  return processTransaction(deps, req.actor, entries, prefer);
+  return processTransaction(deps, req.actor, entries, prefer, req.sameTransaction);
 }
 
 function planEntry(entry: BundleEntry, index: number, deps: BundleDeps): PlannedEntry {
@@ -70,12 +73,15 @@ function planEntry(entry: BundleEntry, index: number, deps: BundleDeps): Planned
   const [path = '', qs = ''] = url.split('?', 2);
   const [type = '', id] = path.split('/');
   deps.service.checkType(type);
+  const query = [...new URLSearchParams(qs)];
+  const condition = method === 'POST' ? (request.ifNoneExist !== undefined ? ifNoneExistParams(request.ifNoneExist) : undefined) : (method === 'PUT' || method === 'DELETE') && !id ? query : undefined;
   return {
     index,
     method,
     type,
     id,
-    query: [...new URLSearchParams(qs)],
+    query,
+    condition,
     url,
     fullUrl: entry.fullUrl,
     resource: entry.resource,
@@ -97,7 +103,7 @@ function atEntry(err: unknown, index: number): unknown {
   return new OutcomeError(issues, err.status, err.headers);
 }
 
-async function processTransaction(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined): Promise<FhirResponse> {
+async function processTransaction(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined, sameTransaction: FhirRequest['sameTransaction']): Promise<FhirResponse> {
   const planned = entries.map((e, i) => planEntry(e, i, deps));
   // Validate every resource and check every permission before opening the transaction.
   for (const p of planned) {
@@ -120,20 +126,36 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
   if (fullUrls.size !== planned.filter((p) => p.fullUrl).length) throw errors.badRequest('Two entries share a fullUrl', ['Bundle.entry.fullUrl']);
   const ctx = writeContext(actor);
   const results = await deps.store.transaction(async (repo, tx) => {
-    const out = new Map<number, BundleEntry['response'] & { version?: StoredVersion | undefined; body?: Resource | undefined }>();
+    if (sameTransaction) await sameTransaction(tx);
+    const out = new Map<number, EntryResult>();
     const idMap = new Map<string, string>();
     const ordered = [...planned].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
+    // Every criteria is locked at once; deletes go first, so the lookups below see their effect.
+    await repo.lockKeys(planned.filter((p) => p.condition).map((p) => criteriaKey(p.type, p.condition as [string, string][])));
+    for (const p of ordered) {
+      if (p.method !== 'DELETE') continue;
+      try {
+        const id = p.id ?? (await matchOf(deps, p, new Map(), tx, 'delete'))?.version.id;
+        if (id) await repo.delete(p.type, id, ctx);
+        out.set(p.index, { status: '204 No Content' });
+      } catch (err) {
+        throw atEntry(err, p.index);
+      }
+    }
+    const matches = await findSingleTokenMatches(repo, ordered);
     // Assign ids first so that every reference can be rewritten before anything is stored.
     const toCreate: PlannedEntry[] = [];
     const newIds = new Map<number, string>();
+    const toUpdate: { p: PlannedEntry; current: StoredVersion | null | undefined }[] = [];
     for (const p of ordered) {
       try {
-        if (p.method === 'DELETE') {
-          const id = p.id ?? (await uniqueMatch(deps, p, tx, 'delete'))?.id;
-          if (id) await repo.delete(p.type, id, ctx);
-          out.set(p.index, { status: '204 No Content' });
-        } else if (p.method === 'POST') {
-          const existing = p.ifNoneExist ? await deps.service.conditionalMatch(actor, p.type, p.ifNoneExist, tx) : undefined;
+        if (p.method === 'POST') {
+          let existing: StoredVersion | undefined;
+          if (p.condition) {
+            authorize(actor, { resourceType: p.type, interaction: 's' });
+            const batched = matches.get(p.index);
+            existing = batched ? onlyMatch(batched, `If-None-Exist criteria matched more than one ${p.type}`) : await deps.service.conditionalMatch(actor, p.type, p.ifNoneExist as string, tx, true);
+          }
           if (existing) {
             if (p.fullUrl) idMap.set(p.fullUrl, `${p.type}/${existing.id}`);
             out.set(p.index, { status: '200 OK', version: existing });
@@ -144,11 +166,21 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
             toCreate.push(p);
           }
         } else if (p.method === 'PUT') {
+          // The current version when known here: locked by the batched lookup, or none for a new id.
+          let current: StoredVersion | null | undefined;
           if (!p.id) {
-            const match = await uniqueMatch(deps, p, tx, 'update');
-            p.id = match?.id ?? p.resource?.id ?? randomUUID();
+            const match = await matchOf(deps, p, matches, tx, 'update');
+            if (match) {
+              p.id = match.version.id;
+              current = match.locked ? match.version : undefined;
+            } else if (p.resource?.id) p.id = p.resource.id;
+            else {
+              p.id = randomUUID();
+              current = null;
+            }
           }
           if (p.fullUrl) idMap.set(p.fullUrl, `${p.type}/${p.id}`);
+          toUpdate.push({ p, current });
         }
       } catch (err) {
         throw atEntry(err, p.index);
@@ -161,22 +193,22 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
     );
     created.forEach((v, i) => out.set((toCreate[i] as PlannedEntry).index, { status: '201 Created', version: v }));
     const written: StoredVersion[] = [...created];
+    const updated = await writeUpdates(repo, toUpdate, ctx);
+    updated.forEach((res, i) => {
+      const p = (toUpdate[i] as (typeof toUpdate)[number]).p;
+      out.set(p.index, { status: res.created ? '201 Created' : '200 OK', version: res.version });
+      if (!res.unchanged) written.push(res.version);
+    });
     for (const p of ordered) {
+      if (p.method !== 'GET' && p.method !== 'HEAD') continue;
       try {
-        if (p.method === 'PUT' && p.resource && p.id) {
-          const ifMatch = p.ifMatch ? Number(/\d+/.exec(p.ifMatch)?.[0]) : undefined;
-          const res = await repo.update({ ...p.resource, id: p.id }, ctx, ifMatch !== undefined ? { ifMatch } : {});
-          out.set(p.index, { status: res.created ? '201 Created' : '200 OK', version: res.version });
-          written.push(res.version);
-        } else if (p.method === 'GET' || p.method === 'HEAD') {
-          if (p.id) {
-            const v = await repo.read(p.type, p.id);
-            if (!v || v.deleted || !v.resource) throw v ? errors.gone(`${p.type}/${p.id}`) : errors.notFound(`${p.type}/${p.id}`);
-            out.set(p.index, { status: '200 OK', version: v });
-          } else {
-            const found = await deps.search.search(p.type, p.query, { lenient: false, handle: tx });
-            out.set(p.index, { status: '200 OK', body: <Bundle>{ resourceType: 'Bundle', type: 'searchset', ...(found.total !== undefined ? { total: found.total } : {}), entry: found.matches.map((m) => ({ fullUrl: `${deps.service.fhirBase}/${m.resourceType}/${m.id}`, ...(m.resource ? { resource: m.resource } : {}), search: { mode: 'match' as const } })) } });
-          }
+        if (p.id) {
+          const v = await repo.read(p.type, p.id);
+          if (!v || v.deleted || !v.resource) throw v ? errors.gone(`${p.type}/${p.id}`) : errors.notFound(`${p.type}/${p.id}`);
+          out.set(p.index, { status: '200 OK', version: v });
+        } else {
+          const found = await deps.search.search(p.type, p.query, { lenient: false, handle: tx });
+          out.set(p.index, { status: '200 OK', body: <Bundle>{ resourceType: 'Bundle', type: 'searchset', ...(found.total !== undefined ? { total: found.total } : {}), entry: found.matches.map((m) => ({ fullUrl: `${deps.service.fhirBase}/${m.resourceType}/${m.id}`, ...(m.resource ? { resource: m.resource } : {}), search: { mode: 'match' as const } })) } });
         }
       } catch (err) {
         throw atEntry(err, p.index);
@@ -204,6 +236,59 @@ async function processTransaction(deps: BundleDeps, actor: Actor, entries: Bundl
     }),
   };
   return { status: 200, body: response };
+}
+
+type EntryResult = BundleEntry['response'] & { version?: StoredVersion | undefined; body?: Resource | undefined };
+
+/**
+ * Criteria of the form `param=system|code` (as HL7 v2 and C-CDA ingest key every resource)
+ * resolved together: one index lookup for all of them, the rows found locked.
+ */
+async function findSingleTokenMatches(repo: SqlFhirRepository, ordered: PlannedEntry[]): Promise<Map<number, StoredVersion[]>> {
+  const keyed: { index: number; key: TokenKey }[] = [];
+  for (const p of ordered) {
+    if (!p.condition || p.method === 'DELETE') continue;
+    const key = singleTokenCriteria(p.type, p.condition);
+    if (key) keyed.push({ index: p.index, key });
+  }
+  const found = await repo.findByTokens(keyed.map((k) => k.key));
+  return new Map(keyed.map((k, i) => [k.index, found[i] ?? []]));
+}
+
+function onlyMatch(found: StoredVersion[], message: string): StoredVersion | undefined {
+  if (found.length > 1) throw errors.multipleMatches(message);
+  return found[0];
+}
+
+/** The one resource a conditional entry's criteria match: from the batched lookup (locked) or a search. */
+async function matchOf(deps: BundleDeps, p: PlannedEntry, matches: Map<number, StoredVersion[]>, tx: Queryable, what: string): Promise<{ version: StoredVersion; locked: boolean } | undefined> {
+  const batched = matches.get(p.index);
+  if (batched) {
+    const v = onlyMatch(batched, `Conditional ${what} criteria matched more than one ${p.type}`);
+    return v ? { version: v, locked: true } : undefined;
+  }
+  const v = await uniqueMatch(deps, p, tx, what);
+  return v ? { version: v, locked: false } : undefined;
+}
+
+/**
+ * The PUT entries, written together (https://hl7.org/fhir/R4/http.html#update). An entry whose
+ * content equals the current version's stores no new version and answers 200 with that version,
+ * so a message that repeats what is known (a patient's unchanged demographics) adds no history.
+ */
+function writeUpdates(repo: SqlFhirRepository, entries: { p: PlannedEntry; current: StoredVersion | null | undefined }[], ctx: WriteContext): Promise<UpdateResult[]> {
+  return repo.updateMany(
+    entries.map(({ p, current }) => {
+      const ifMatch = p.ifMatch ? Number(/\d+/.exec(p.ifMatch)?.[0]) : undefined;
+      return {
+        resource: { ...(p.resource as Resource), id: p.id as string },
+        ...(current !== undefined ? { current } : {}),
+        ...(ifMatch !== undefined ? { ifMatch } : {}),
+      };
+    }),
+    ctx,
+    { keepUnchanged: true },
+  );
 }
 
 async function uniqueMatch(deps: BundleDeps, p: PlannedEntry, tx: Queryable, what: string): Promise<StoredVersion | undefined> {

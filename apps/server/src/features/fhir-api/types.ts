@@ -1,4 +1,5 @@
 import type { Resource } from 'fhir/r4';
+import type { Queryable } from '@kennebec/db';
 import type { Actor } from '../access/index.ts';
 
 /** A FHIR REST request, independent of any web framework. */
@@ -14,6 +15,11 @@ export interface FhirRequest {
   };
   body?: unknown;
   actor: Actor;
+  /**
+   * Transaction Bundles only: work that must commit or roll back with the entries, run first
+   * inside their database transaction (HL7 v2 ingest logs the message there). Never set from HTTP.
+   */
+  sameTransaction?: ((tx: Queryable) => Promise<void>) | undefined;
 }
 
 export interface FhirResponse {
