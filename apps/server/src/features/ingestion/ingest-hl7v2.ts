@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome } from 'fhir/r4';
-import type { Database } from '@kennebec/db';
+import type { Database, Queryable } from '@kennebec/db';
 import {
   buildAck,
   buildParseFailureAck,
@@ -26,12 +26,13 @@ import { findSourceByFacility, type DataSource } from '../sources/index.ts';
  * 1. Parse; a message that cannot be parsed is answered AE/AR and logged as rejected.
  * 2. The sending facility (MSH-4) must be a registered source (and the caller's own source when
  *    the channel authenticates one); otherwise AR.
- * 3. A message already processed from that source with that control id (MSH-10) is
- *    acknowledged again with the stored ACK and changes nothing.
- * 4. Map to a FHIR transaction Bundle and apply it all-or-nothing through the FHIR API.
- * 5. Only after the transaction has committed is the message logged and AA returned; a failure
- *    leaves nothing half-written and is answered AE with ERR segments, and the raw message is
- *    kept for reprocessing.
+ * 3. Map to a FHIR transaction Bundle and apply it all-or-nothing through the FHIR API, with
+ *    the message's log entry written in the same database transaction, first: AA is returned
+ *    only after that transaction has committed.
+ * 4. A message already processed from that source with that control id (MSH-10) finds its log
+ *    entry there; it changes nothing and is acknowledged again with the stored ACK.
+ * 5. A failure leaves nothing half-written and is answered AE with ERR segments; the raw
+ *    message is logged with the error and kept for reprocessing.
  */
 export type Channel = 'mllp' | 'http' | 'file';
 
@@ -114,15 +115,6 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   const headerCode = ackCodeFor(headerIssues);
   if (headerCode !== 'AA') return reject(source, headerIssues[0] as Hl7Issue, headerCode === 'AR' ? 'rejected' : 'error', headerCode);
 
-  if (controlId) {
-    const seen = await deps.db.query<{ ack: string }>(
-      `select ack from inbound_message where source_org = $1 and control_id = $2 and status = 'processed'`,
-      [source.id, controlId],
-    );
-    const previous = seen.rows[0];
-    if (previous) return { ack: previous.ack, status: 'processed', code: 'AA' };
-  }
-
   let bundle: Bundle;
   let merges: MergeInstruction[];
   try {
@@ -130,27 +122,72 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
     bundle = mapped.bundle;
     merges = mapped.merges ?? [];
   } catch (err) {
+    if (!isHl7UnsupportedError(err) && !isHl7MappingError(err)) throw err;
+    const previous = await previousAck(deps.db, source.id, controlId);
+    if (previous !== undefined) return { ack: previous, status: 'processed', code: 'AA' };
     if (isHl7UnsupportedError(err)) return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'rejected', 'AR');
-    if (isHl7MappingError(err)) return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'error', 'AE');
-    throw err;
+    return reject(source, { severity: 'E', code: err.hl7Code, message: err.message, location: err.location }, 'error', 'AE');
   }
   const actor = { kind: 'system' as const, origin: `hl7v2:${channel}`, orgId: source.id };
+  const ack = reply('AA');
+  const entry: LogEntry = { sourceOrg: source.id, channel, controlId, messageType: type, status: 'processed', error: null, raw, ack, retryOf };
+  const request = { method: 'POST' as const, path: '', query: [], headers: {}, body: bundle, actor };
   try {
-    const res = await deps.dispatch({ method: 'POST', path: '', query: [], headers: {}, body: bundle, actor });
+    if (merges.length === 0) {
+      // The log entry commits with the message's effects: a message is processed exactly when
+      // it is logged, and a resend (even one racing on another connection) changes nothing.
+      const res = await deps.dispatch({
+        ...request,
+        sameTransaction: async (tx) => {
+          if (!(await logProcessed(tx, entry))) throw new AlreadyProcessed();
+        },
+      });
+      if (res.status >= 400) throw new Error(outcomeText(res.body));
+      return { ack, status: 'processed', code: 'AA' };
+    }
+    // ADT^A40: the merges run in a transaction of their own, after the surviving record is
+    // stored, and the message is logged once both have committed.
+    const previous = await previousAck(deps.db, source.id, controlId);
+    if (previous !== undefined) return { ack: previous, status: 'processed', code: 'AA' };
+    const res = await deps.dispatch(request);
     if (res.status >= 400) throw new Error(outcomeText(res.body));
     // A resend before the log entry below is written applies the merges again: they are idempotent.
-    if (merges.length > 0) await deps.mergePatients(merges, source.id);
+    await deps.mergePatients(merges, source.id);
   } catch (err) {
+    if (err instanceof AlreadyProcessed) {
+      const previous = await previousAck(deps.db, source.id, controlId);
+      if (previous !== undefined) return { ack: previous, status: 'processed', code: 'AA' };
+      throw new Error('a message logged as processed could not be read back');
+    }
     const message = isOutcomeError(err) ? outcomeText(err.outcome) : (err as Error).message;
     return reject(source, { severity: 'E', code: HL7_ERROR.applicationInternalError, message }, 'error', 'AE');
   }
-  const ack = reply('AA');
-  try {
-    await log(deps.db, { sourceOrg: source.id, channel, controlId, messageType: type, status: 'processed', error: null, raw, ack, retryOf });
-  } catch (err) {
-    // The same message processed concurrently on another connection won the race; its effects
-    // are the same (conditional writes), so acknowledge as it did.
-    if ((err as { code?: string }).code !== '23505') throw err;
-  }
+  // The same message processed concurrently on another connection may have won the race; its
+  // effects are the same (conditional writes), so acknowledge as it did.
+  await logProcessed(deps.db, entry);
   return { ack, status: 'processed', code: 'AA' };
+}
+
+class AlreadyProcessed extends Error {
+  override name = 'AlreadyProcessed';
+}
+
+/** Logs a processed message unless one with its (source, control id) is logged already; false then. */
+async function logProcessed(q: Queryable, e: LogEntry): Promise<boolean> {
+  const res = await q.query(
+    `insert into inbound_message (source_org, channel, control_id, message_type, status, error, raw, ack, retry_of)
+     values ($1, $2, $3, $4, 'processed', null, $5, $6, $7::bigint)
+     on conflict (source_org, control_id) where status = 'processed' do nothing
+     returning id`,
+    [e.sourceOrg, e.channel, e.controlId, e.messageType, e.raw, e.ack, e.retryOf],
+    { prepare: true },
+  );
+  return res.rows.length > 0;
+}
+
+/** The ACK sent for a message already processed from this source with this control id. */
+async function previousAck(q: Queryable, sourceOrg: string, controlId: string | null): Promise<string | undefined> {
+  if (!controlId) return undefined;
+  const seen = await q.query<{ ack: string }>(`select ack from inbound_message where source_org = $1 and control_id = $2 and status = 'processed'`, [sourceOrg, controlId]);
+  return seen.rows[0]?.ack;
 }

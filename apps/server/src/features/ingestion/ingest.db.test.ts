@@ -123,6 +123,84 @@ describe('HL7 v2 over MLLP', () => {
   });
 });
 
+/** An ORU^R01 with one glucose result (OBX-11 = status) under filler order `order`, for patient `mrn`. */
+function oru(controlId: string, mrn: string, order: string, value: string, status = 'F'): string {
+  return [
+    `MSH|^~\\&|LABSYS|NORTHLAB|KENNEBEC|HIE|20240302101500-0500||ORU^R01^ORU_R01|${controlId}|P|2.5.1`,
+    `PID|1||${mrn}^^^NORTHLAB^MR||Ouimet^Claire^M||19750412|F|||12 Water St^^Augusta^ME^04330`,
+    `ORC|RE|P${order}|${order}^NORTHLAB`,
+    `OBR|1|P${order}|${order}^NORTHLAB|24323-8^Comprehensive metabolic panel^LN|||20240302080000-0500|||||||||||||||20240302101000-0500|||${status}`,
+    `OBX|1|NM|2345-7^Glucose^LN||${value}|mg/dL^mg/dL^UCUM|70-99||||${status}|||20240302080000-0500`,
+  ].join('\r');
+}
+
+/** Observations stored for one filler order number, with their status, value and version. */
+async function resultsOf(order: string): Promise<{ id: string; version_id: number; status: string; value: number }[]> {
+  const res = await t.deps.db.query<{ id: string; version_id: number; status: string; value: number }>(
+    `select r.id, r.version_id, r.content->>'status' as status, (r.content->'valueQuantity'->>'value')::float8 as value
+     from resource r join sp_token i on i.resource_type = r.resource_type and i.resource_id = r.id
+     where r.resource_type = 'Observation' and i.param = 'identifier' and i.code like $1`,
+    [`${order}|%`],
+  );
+  return res.rows.map((r) => ({ ...r, version_id: Number(r.version_id) }));
+}
+
+describe('what a message writes, and when', () => {
+  it('replaces a preliminary result with its correction (OBX-11 C), as a new version of the same Observation', async () => {
+    await exchange([oru('CORR-1', 'MRN-C1', 'ORD-C1', '140', 'P')]);
+    const [ack] = await exchange([oru('CORR-2', 'MRN-C1', 'ORD-C1', '182', 'C')]);
+    expect(msa(ack as string)[1], ack).toBe('AA');
+    const results = await resultsOf('ORD-C1');
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ version_id: 2, status: 'corrected', value: 182 });
+  });
+
+  it('keeps an unchanged patient at its version, linked to its Person', async () => {
+    await exchange([oru('SAME-1', 'MRN-S1', 'ORD-S1', '100'), oru('SAME-2', 'MRN-S1', 'ORD-S2', '101')]);
+    const patients = await t.deps.db.query<{ id: string; version_id: number; person: string | null }>(
+      `select r.id, r.version_id, l.person_id as person from resource r left join mpi_link l on l.patient_id = r.id
+       where r.resource_type = 'Patient' and r.content::text like '%MRN-S1%'`,
+    );
+    expect(patients.rows).toHaveLength(1);
+    expect(Number(patients.rows[0]?.version_id)).toBe(1);
+    expect(patients.rows[0]?.person).toBeTruthy();
+  });
+
+  it('applies a message sent on two connections at once only once, and acknowledges both', async () => {
+    const message = oru('TWICE-1', 'MRN-T1', 'ORD-T1', '123');
+    const acks = (await Promise.all([exchange([message]), exchange([message]), exchange([message])])).flat();
+    expect(acks.map((a) => msa(a).slice(1, 3))).toEqual([
+      ['AA', 'TWICE-1'],
+      ['AA', 'TWICE-1'],
+      ['AA', 'TWICE-1'],
+    ]);
+    expect((await resultsOf('ORD-T1')).map((r) => r.version_id)).toEqual([1]);
+    const logged = await t.deps.db.query<{ status: string }>(`select status from inbound_message where control_id = 'TWICE-1'`);
+    expect(logged.rows.map((r) => r.status)).toEqual(['processed']);
+  });
+
+  it('writes nothing and logs the error when a write fails, and a resend after the fix succeeds', async () => {
+    await exchange([adt('DUP-1', 'NORTHLAB', 'MRN-D1')]);
+    const stored = await t.deps.db.query<{ content: { identifier: unknown[]; name: unknown[] } }>(
+      `select content from resource where resource_type = 'Patient' and content::text like '%MRN-D1%'`,
+    );
+    const ident = stored.rows[0]?.content.identifier;
+    // A second Patient with the same MRN: the ORU's conditional update now matches two.
+    const twin = await t.deps.store.transaction((repo) => repo.create({ resourceType: 'Patient', identifier: ident } as never, { author: 'test' }));
+    const [ack] = await exchange([oru('DUP-2', 'MRN-D1', 'ORD-D1', '99')]);
+    expect(msa(ack as string)[1]).toBe('AE');
+    expect(await resultsOf('ORD-D1')).toEqual([]);
+    const logged = await t.deps.db.query<{ status: string; error: string }>(`select status, error from inbound_message where control_id = 'DUP-2'`);
+    expect(logged.rows).toHaveLength(1);
+    expect(logged.rows[0]?.status).toBe('error');
+    expect(logged.rows[0]?.error).toMatch(/more than one/);
+    await t.deps.store.transaction((repo) => repo.delete('Patient', twin.id, { author: 'test' }));
+    const [again] = await exchange([oru('DUP-2', 'MRN-D1', 'ORD-D1', '99')]);
+    expect(msa(again as string)[1]).toBe('AA');
+    expect(await resultsOf('ORD-D1')).toHaveLength(1);
+  });
+});
+
 describe('ADT^A40 merge', () => {
   it("marks the merged record replaced-by the surviving one and joins their Persons", async () => {
     await exchange([adt('M-1', 'NORTHLAB', 'MRN-OLD'), adt('M-2', 'NORTHLAB', 'MRN-NEW')]);
