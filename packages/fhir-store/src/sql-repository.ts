@@ -52,6 +52,8 @@ export interface UpdateManyItem<T extends Resource = Resource> {
   current?: StoredVersion | null;
   /** Expected current version (If-Match); a mismatch is 412. */
   ifMatch?: number;
+  /** Who writes this one, when not the call's writer. */
+  ctx?: WriteContext;
 }
 
 export interface UpdateManyOptions {
@@ -136,13 +138,17 @@ export class SqlFhirRepository {
     return created as StoredVersion<T>;
   }
 
-  /** Creates many resources with one statement per table: the bulk path for bundles and imports. */
-  async createMany<T extends Resource>(items: { resource: T; id?: string | undefined }[], ctx: WriteContext): Promise<StoredVersion<T>[]> {
+  /**
+   * Creates many resources in one statement (resources, history and index rows): the bulk path
+   * for bundles and imports. An item's own `ctx` overrides the call's.
+   */
+  async createMany<T extends Resource>(items: { resource: T; id?: string | undefined; ctx?: WriteContext | undefined }[], ctx: WriteContext): Promise<StoredVersion<T>[]> {
     if (items.length === 0) return [];
     const lastUpdated = this.deps.now().toISOString();
     const newId = this.deps.newId ?? randomUUID;
-    const versions = items.map(({ resource, id }) => {
+    const versions = items.map(({ resource, id, ctx: own }) => {
       const rid = id ?? newId();
+      const by = own ?? ctx;
       return {
         resourceType: resource.resourceType,
         id: rid,
@@ -150,40 +156,16 @@ export class SqlFhirRepository {
         lastUpdated,
         deleted: false,
         resource: withMeta(resource, rid, 1, lastUpdated),
-        author: ctx.author,
-        sourceOrg: ctx.sourceOrg ?? null,
+        author: by.author,
+        sourceOrg: by.sourceOrg ?? null,
         method: 'POST',
       } satisfies StoredVersion<T>;
     });
-    const index = indexInsertCtes(
-      versions.map((v) => ({ resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) })),
-      7,
+    const { sql, params } = writeManyStatement(
+      versions.map((v) => ({ resource: v.resource as T & { id: string }, versionId: 1, insert: true, method: 'POST', author: v.author, sourceOrg: v.sourceOrg, index: { resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) } })),
+      lastUpdated,
     );
-    // One statement stores the resources, their history and their index rows.
-    await this.q.query(
-      `with r as (
-         insert into resource (resource_type, id, version_id, last_updated, deleted, content, author, source_org)
-         select t, i, 1, $3::timestamptz, false, c::jsonb, $5, $6
-         from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
-       ),
-       h as (
-         insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
-         select t, i, 1, $3::timestamptz, false, 'POST', c::jsonb, $5, $6
-         from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
-       )${index.ctes.map((c) => `,
-       ${c}`).join('')}
-       select 1`,
-      [
-        versions.map((v) => v.resourceType),
-        versions.map((v) => v.id),
-        lastUpdated,
-        versions.map((v) => JSON.stringify(v.resource)),
-        ctx.author,
-        ctx.sourceOrg ?? null,
-        ...index.params,
-      ],
-      { prepare: true },
-    );
+    await this.q.query(sql, params, { prepare: true });
     return versions;
   }
 
@@ -254,7 +236,7 @@ export class SqlFhirRepository {
       }
       inRun.add(key);
       // An id written earlier in this call is read again: its current version is the one just written.
-      run.push(done.has(key) ? { resource: item.resource, ...(item.ifMatch !== undefined ? { ifMatch: item.ifMatch } : {}) } : item);
+      run.push(done.has(key) ? { resource: item.resource, ...(item.ifMatch !== undefined ? { ifMatch: item.ifMatch } : {}), ...(item.ctx ? { ctx: item.ctx } : {}) } : item);
     }
     results.push(...(await this.updateRun(run, ctx, opts)));
     return results;
@@ -289,15 +271,18 @@ export class SqlFhirRepository {
       }
       const versionId = current ? current.versionId + 1 : 1;
       const stored = withMeta(item.resource, id, versionId, lastUpdated);
+      const by = item.ctx ?? ctx;
+      const author = by.author;
+      const sourceOrg = by.sourceOrg ?? null;
       // A new row is recorded as update() records it: its history row says POST, as createMany's do.
-      toWrite.push({ resource: stored, versionId, insert: !current, method: current ? 'PUT' : 'POST', index: { resourceType, id, rows: this.deps.buildIndexRows(stored) } });
+      toWrite.push({ resource: stored, versionId, insert: !current, method: current ? 'PUT' : 'POST', author, sourceOrg, index: { resourceType, id, rows: this.deps.buildIndexRows(stored) } });
       results.push({
-        version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author: ctx.author, sourceOrg: ctx.sourceOrg ?? null, method: 'PUT' },
+        version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author, sourceOrg, method: 'PUT' },
         created: !current || current.deleted,
       });
     }
     if (toWrite.length > 0) {
-      const { sql, params } = writeManyStatement(toWrite, lastUpdated, ctx.author, ctx.sourceOrg ?? null);
+      const { sql, params } = writeManyStatement(toWrite, lastUpdated);
       await this.q.query(sql, params, { prepare: true });
     }
     return results;

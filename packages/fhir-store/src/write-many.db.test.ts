@@ -195,8 +195,8 @@ describe('sameContent', () => {
     const a = { resourceType: 'Patient', id: 'x', meta: { versionId: '3', lastUpdated: '2026-01-01T00:00:00Z' }, name: [{ given: ['A', 'B'], family: 'C' }] } as Patient;
     const b = { name: [{ family: 'C', given: ['A', 'B'] }], resourceType: 'Patient' } as Patient;
     expect(sameContent(a, b)).toBe(true);
-    expect(sameContent(a, { ...b, name: [{ family: 'C', given: ['B', 'A'] }] })).toBe(false);
+    expect(sameContent(a, { ...b, name: [{ family: 'C', given: ['B', 'A'] }] } as Patient)).toBe(false);
     expect(sameContent(a, { ...b, meta: { tag: [{ code: 't' }] } })).toBe(false);
-    expect(sameContent(a, { ...b, active: true })).toBe(false);
+    expect(sameContent(a, { ...b, active: true } as Patient)).toBe(false);
   });
 });

@@ -23,53 +23,49 @@ export interface VersionToWrite {
   /** true: insert a new resource row; false: update the existing row to this version. */
   insert: boolean;
   method: 'POST' | 'PUT';
+  author: string;
+  sourceOrg: string | null;
   index: OwnedIndexRows;
 }
 
-export function writeManyStatement(versions: VersionToWrite[], lastUpdated: string, author: string, sourceOrg: string | null): { sql: string; params: unknown[] } {
-  const inserts = versions.filter((v) => v.insert);
-  const updates = versions.filter((v) => !v.insert);
-  const params: unknown[] = [lastUpdated, author, sourceOrg];
-  const add = (value: unknown, type: string): string => {
-    params.push(value);
-    return `$${params.length}::${type}`;
-  };
-  const ctes: string[] = [];
-  const contents = new Map(versions.map((v) => [v, JSON.stringify(v.resource)]));
-  if (inserts.length > 0) {
-    const t = add(inserts.map((v) => v.resource.resourceType), 'text[]');
-    const i = add(inserts.map((v) => v.resource.id), 'text[]');
-    const c = add(inserts.map((v) => contents.get(v)), 'text[]');
-    ctes.push(`ins as (
+export function writeManyStatement(versions: VersionToWrite[], lastUpdated: string): { sql: string; params: unknown[] } {
+  // Each version's values travel once, as parallel arrays; its JSON is parsed once (CTE v).
+  const params: unknown[] = [
+    lastUpdated,
+    versions.map((v) => v.resource.resourceType),
+    versions.map((v) => v.resource.id),
+    versions.map((v) => v.versionId),
+    versions.map((v) => v.method),
+    versions.map((v) => JSON.stringify(v.resource)),
+    versions.map((v) => v.author),
+    versions.map((v) => v.sourceOrg),
+    versions.map((v) => v.insert),
+  ];
+  const ctes = [
+    `v as (select * from unnest($2::text[], $3::text[], $4::integer[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::boolean[]) as u(t, i, n, m, c, a, o, ins))`,
+    `ins as (
          insert into resource (resource_type, id, version_id, last_updated, deleted, content, author, source_org)
-         select t, i, 1, $1::timestamptz, false, c::jsonb, $2, $3 from unnest(${t}, ${i}, ${c}) as u(t, i, c)
-       )`);
-  }
-  if (updates.length > 0) {
-    const t = add(updates.map((v) => v.resource.resourceType), 'text[]');
-    const i = add(updates.map((v) => v.resource.id), 'text[]');
-    const n = add(updates.map((v) => v.versionId), 'integer[]');
-    const c = add(updates.map((v) => contents.get(v)), 'text[]');
+         select t, i, n, $1::timestamptz, false, c, a, o from v where ins
+       )`,
+    `h as (
+         insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
+         select t, i, n, $1::timestamptz, false, m, c, a, o from v
+       )`,
+  ];
+  if (versions.some((v) => !v.insert)) {
     ctes.push(`upd as (
-         update resource r set version_id = u.n, last_updated = $1::timestamptz, deleted = false, content = u.c::jsonb, author = $2, source_org = $3
-         from (select u.n, u.c, x.ctid as row_ctid from unnest(${t}, ${i}, ${n}, ${c}) as u(t, i, n, c)
-               cross join lateral (select ctid from resource x where x.resource_type = u.t and x.id = u.i offset 0) as x) as u
+         update resource r set version_id = u.n, last_updated = $1::timestamptz, deleted = false, content = u.c, author = u.a, source_org = u.o
+         from (select v.n, v.c, v.a, v.o, x.ctid as row_ctid from v
+               cross join lateral (select ctid from resource x where x.resource_type = v.t and x.id = v.i offset 0) as x
+               where not v.ins) as u
          where r.ctid = u.row_ctid
        )`);
     for (const table of INDEX_TABLES) {
-      ctes.push(`d_${table} as (delete from ${table} x where x.ctid in (select y.ctid from unnest(${t}, ${i}) as u(t, i)
-         cross join lateral (select ctid from ${table} y where y.resource_type = u.t and y.resource_id = u.i offset 0) as y))`);
+      ctes.push(`d_${table} as (delete from ${table} x where x.ctid in (select y.ctid from v
+         cross join lateral (select ctid from ${table} y where y.resource_type = v.t and y.resource_id = v.i offset 0) as y
+         where not v.ins))`);
     }
   }
-  const ht = add(versions.map((v) => v.resource.resourceType), 'text[]');
-  const hi = add(versions.map((v) => v.resource.id), 'text[]');
-  const hn = add(versions.map((v) => v.versionId), 'integer[]');
-  const hm = add(versions.map((v) => v.method), 'text[]');
-  const hc = add(versions.map((v) => contents.get(v)), 'text[]');
-  ctes.push(`h as (
-         insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
-         select t, i, n, $1::timestamptz, false, m, c::jsonb, $2, $3 from unnest(${ht}, ${hi}, ${hn}, ${hm}, ${hc}) as u(t, i, n, m, c)
-       )`);
   const index = indexInsertCtes(
     versions.map((v) => v.index),
     params.length + 1,

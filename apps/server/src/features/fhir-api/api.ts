@@ -1,6 +1,9 @@
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import { buildCapabilityStatement } from './capability.ts';
-import { processBundle } from './bundle.ts';
+import type { Queryable } from '@kennebec/db';
+import { errors } from '@kennebec/fhir';
+import { processBundle, transactionOrBatch } from './bundle.ts';
+import { processTransactions, type BundleDeps } from './transaction.ts';
 import { dispatch, type RouterDeps } from './router.ts';
 import { FhirService } from './service.ts';
 import type { ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
@@ -23,6 +26,11 @@ export interface FhirApiDeps {
 export interface FhirApi {
   service: FhirService;
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
+  /**
+   * Several transaction Bundles applied in one database transaction (group commit): all commit
+   * or none does, with `sameTransaction` run first inside it. One response per request.
+   */
+  transactions: (requests: FhirRequest[], sameTransaction?: (tx: Queryable) => Promise<void>) => Promise<FhirResponse[]>;
 }
 
 export function createFhirApi(deps: FhirApiDeps): FhirApi {
@@ -44,8 +52,17 @@ export function createFhirApi(deps: FhirApiDeps): FhirApi {
         }),
       })),
     operations: deps.operations ?? {},
-    processBundle: (req) => processBundle({ service, search: deps.search, dispatch: route, store: deps.store }, req),
+    processBundle: (req) => processBundle(bundleDeps, req),
   };
   const route = (req: FhirRequest): Promise<FhirResponse> => dispatch(routerDeps, req);
-  return { service, dispatch: route };
+  const bundleDeps: BundleDeps = { service, search: deps.search, dispatch: route, store: deps.store };
+  const transactions = (requests: FhirRequest[], sameTransaction?: (tx: Queryable) => Promise<void>): Promise<FhirResponse[]> => {
+    const bundles = requests.map((req) => {
+      const bundle = transactionOrBatch(req.body);
+      if (bundle.type !== 'transaction') throw errors.badRequest('Only transaction Bundles can be applied together', ['Bundle.type']);
+      return { actor: req.actor, entries: bundle.entry ?? [], prefer: req.headers.prefer };
+    });
+    return processTransactions(bundleDeps, bundles, sameTransaction);
+  };
+  return { service, dispatch: route, transactions };
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, BundleEntry } from 'fhir/r4';
 import { createTestServer, type TestServer } from '@kennebec/test-support';
+import { fhirApiFor } from '../../compose.ts';
+import type { FhirRequest } from './types.ts';
 
 let t: TestServer;
 let auth: Record<string, string>;
@@ -149,7 +151,7 @@ describe('conditional updates in a transaction', () => {
     expect(r1).toBe(r1Before?.replace('/_history/1', '/_history/2'));
     expect(r2).toBe(r2Before?.replace('/_history/1', '/_history/2'));
     const stored = await t.deps.store.read('Observation', r1?.split('/')[1] as string);
-    expect((stored?.resource as { valueQuantity: { value: number } }).valueQuantity.value).toBe(96);
+    expect((stored?.resource as unknown as { valueQuantity: { value: number } }).valueQuantity.value).toBe(96);
   });
 
   it('stores no new version when an entry repeats the current content', async () => {
@@ -184,6 +186,68 @@ describe('conditional updates in a transaction', () => {
     const entry = (gender: string) => ({ resource: { resourceType: 'Patient', name: [{ family: 'Criterion' }], birthDate: '1961-02-03', gender }, request: { method: 'PUT', url: 'Patient?family=Criterion&birthdate=1961-02-03' } });
     expect(statuses(await tx([entry('female')]))).toEqual(['201 Created']);
     expect(statuses(await tx([entry('male')]))).toEqual(['200 OK']);
+  });
+});
+
+describe('several transaction Bundles in one database transaction', () => {
+  const SYS = 'https://lab.example/grouped';
+  const put = (value: string, v: number) => ({
+    resource: { resourceType: 'Observation', status: 'final', identifier: [{ system: SYS, value }], code: { text: 'glucose' }, valueQuantity: { value: v } },
+    request: { method: 'PUT', url: `Observation?identifier=${encodeURIComponent(`${SYS}|${value}`)}` },
+  });
+  const request = (orgId: string, entry: unknown[]): FhirRequest => ({
+    method: 'POST',
+    path: '',
+    query: [],
+    headers: {},
+    body: { resourceType: 'Bundle', type: 'transaction', entry },
+    actor: { kind: 'system', origin: `test:${orgId}`, orgId },
+  });
+  const stored = async (value: string) =>
+    (
+      await t.deps.db.query<{ id: string; version_id: number; source_org: string; author: string; value: number }>(
+        `select r.id, r.version_id, r.source_org, r.author, (r.content->'valueQuantity'->>'value')::float8 as value
+         from resource r join sp_token i on i.resource_type = r.resource_type and i.resource_id = r.id
+         where r.resource_type = 'Observation' and i.param = 'identifier' and i.system = $1 and i.code = $2`,
+        [SYS, value],
+      )
+    ).rows;
+
+  it('answers each Bundle, and records the writer of each on its versions', async () => {
+    const api = fhirApiFor(t.deps);
+    const responses = await api.transactions([request('org-a', [put('G-1', 1)]), request('org-b', [put('G-2', 2), put('G-3', 3)])]);
+    expect(responses.map((r) => ((r.body as Bundle).entry ?? []).map((e) => e.response?.status))).toEqual([['201 Created'], ['201 Created', '201 Created']]);
+    expect(await stored('G-1')).toMatchObject([{ source_org: 'org-a', author: 'System/test:org-a', value: 1 }]);
+    expect(await stored('G-3')).toMatchObject([{ source_org: 'org-b', author: 'System/test:org-b', value: 3 }]);
+  });
+
+  it('applies Bundles that share criteria in turn, as if one came after the other', async () => {
+    const api = fhirApiFor(t.deps);
+    const responses = await api.transactions([request('org-a', [put('G-10', 1)]), request('org-a', [put('G-10', 2)]), request('org-a', [put('G-11', 3)])]);
+    expect(responses.map((r) => (r.body as Bundle).entry?.[0]?.response?.status)).toEqual(['201 Created', '200 OK', '201 Created']);
+    expect(await stored('G-10')).toMatchObject([{ version_id: 2, value: 2 }]);
+  });
+
+  it('keeps nothing of any Bundle when one fails, and runs the work given with them in the same transaction', async () => {
+    const api = fhirApiFor(t.deps);
+    const bad = { ...put('G-21', 1), resource: { ...put('G-21', 1).resource, status: 'not-a-status' } };
+    await expect(
+      api.transactions([request('org-a', [put('G-20', 1)]), request('org-a', [bad])], async (tx) => {
+        await tx.query(`insert into inbound_message (channel, status, raw, ack) values ('file', 'processed', 'G-20', '')`);
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(await stored('G-20')).toEqual([]);
+    const conflict = put('G-22', 1);
+    await t.app.inject({ method: 'POST', url: '/fhir/R4/Observation', headers: { ...auth, ...json }, payload: conflict.resource });
+    await t.app.inject({ method: 'POST', url: '/fhir/R4/Observation', headers: { ...auth, ...json }, payload: conflict.resource });
+    await expect(
+      api.transactions([request('org-a', [put('G-23', 1)]), request('org-a', [conflict])], async (tx) => {
+        await tx.query(`insert into inbound_message (channel, status, raw, ack) values ('file', 'processed', 'G-23', '')`);
+      }),
+    ).rejects.toMatchObject({ status: 412 });
+    expect(await stored('G-23')).toEqual([]);
+    const logged = await t.deps.db.query(`select 1 from inbound_message where raw in ('G-20', 'G-23')`);
+    expect(logged.rows).toEqual([]);
   });
 });
 

@@ -1,321 +1,37 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
-import { errors, isOutcomeError, OutcomeError, type IssueInput } from '@kennebec/fhir';
-import type { SqlFhirRepository, StoredVersion, TokenKey, UpdateResult, WriteContext } from '@kennebec/fhir-store';
-import type { Queryable } from '@kennebec/db';
-import { authorize, type Actor } from '../access/index.ts';
-import { parsePrefer } from './headers.ts';
-import type { FhirService } from './service.ts';
-import { ifNoneExistParams, writeContext } from './service.ts';
-import { criteriaKey, singleTokenCriteria } from './conditional.ts';
-import type { SearchEngine } from './ports.ts';
+import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import { errors, isOutcomeError } from '@kennebec/fhir';
+import type { Actor } from '../access/index.ts';
+import { processTransactions, type BundleDeps } from './transaction.ts';
 import type { FhirRequest, FhirResponse } from './types.ts';
+
+export type { BundleDeps } from './transaction.ts';
+export { rewriteReferences } from './transaction.ts';
 
 /**
  * Batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).
- *
- * A transaction runs in one database transaction: every entry succeeds or none is kept. Entries
- * are processed in the order the spec sets (DELETE, POST, PUT, GET); `urn:uuid:` fullUrls of
- * created resources are replaced everywhere they are referenced by the ids assigned here.
- * A batch runs each entry on its own, through the same dispatcher as a plain request.
+ * A transaction runs in one database transaction (transaction.ts). A batch runs each entry on
+ * its own, through the same dispatcher as a plain request.
  */
-export interface BundleDeps {
-  service: FhirService;
-  search: SearchEngine;
-  dispatch: (req: FhirRequest) => Promise<FhirResponse>;
-  store: { transaction: <T>(fn: (repo: SqlFhirRepository, tx: Queryable) => Promise<T>) => Promise<T> };
-}
-
-type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-
-interface PlannedEntry {
-  index: number;
-  method: Method;
-  type: string;
-  id?: string | undefined;
-  query: [string, string][];
-  url: string;
-  fullUrl?: string | undefined;
-  resource?: Resource | undefined;
-  ifMatch?: string | undefined;
-  ifNoneExist?: string | undefined;
-  /** Criteria of a conditional create, update or delete. */
-  condition?: [string, string][] | undefined;
-}
-
-const ORDER: Record<Method, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
-
 export async function processBundle(deps: BundleDeps, req: FhirRequest): Promise<FhirResponse> {
-  const bundle = req.body as Bundle | undefined;
+  const bundle = transactionOrBatch(req.body);
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const prefer = req.headers.prefer;
+  if (bundle.type === 'batch') return processBatch(deps, req.actor, entries, prefer);
+  const [response] = await processTransactions(deps, [{ actor: req.actor, entries, prefer }], req.sameTransaction);
+  return response as FhirResponse;
+}
+
+/** The request body as a batch or transaction Bundle; 400 otherwise. */
+export function transactionOrBatch(body: unknown): Bundle {
+  const bundle = body as Bundle | undefined;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
     throw errors.badRequest('POST to the base URL takes a Bundle of type batch or transaction', ['Bundle']);
   }
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     throw errors.badRequest(`Bundle.type must be 'batch' or 'transaction' (got '${String(bundle.type)}')`, ['Bundle.type']);
   }
-  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
-  const prefer = req.headers.prefer;
-  if (bundle.type === 'batch') return processBatch(deps, req.actor, entries, prefer);
-  return processTransaction(deps, req.actor, entries, prefer, req.sameTransaction);
-}
-
-function planEntry(entry: BundleEntry, index: number, deps: BundleDeps): PlannedEntry {
-  const where = `Bundle.entry[${index}]`;
-  const request = entry.request;
-  if (!request || typeof request.url !== 'string' || typeof request.method !== 'string') {
-    throw errors.badRequest(`${where} has no request.method and request.url`, [`${where}.request`]);
-  }
-  const method = request.method as Method;
-  if (!(method in ORDER)) throw errors.badRequest(`${where}.request.method '${method}' is not supported`, [`${where}.request.method`]);
-  let url = request.url.startsWith(deps.service.fhirBase) ? request.url.slice(deps.service.fhirBase.length) : request.url;
-  url = url.replace(/^\/+/, '');
-  const [path = '', qs = ''] = url.split('?', 2);
-  const [type = '', id] = path.split('/');
-  deps.service.checkType(type);
-  const query = [...new URLSearchParams(qs)];
-  const condition = method === 'POST' ? (request.ifNoneExist !== undefined ? ifNoneExistParams(request.ifNoneExist) : undefined) : (method === 'PUT' || method === 'DELETE') && !id ? query : undefined;
-  return {
-    index,
-    method,
-    type,
-    id,
-    query,
-    condition,
-    url,
-    fullUrl: entry.fullUrl,
-    resource: entry.resource,
-    ifMatch: request.ifMatch,
-    ifNoneExist: request.ifNoneExist,
-  };
-}
-
-/** Prefixes every issue's expression with the entry's location. */
-function atEntry(err: unknown, index: number): unknown {
-  if (!isOutcomeError(err)) return err;
-  const issues: IssueInput[] = (err.outcome.issue ?? []).map((i) => ({
-    severity: i.severity,
-    code: i.code,
-    diagnostics: `Bundle.entry[${index}]: ${i.diagnostics ?? ''}`,
-    expression: (i.expression ?? [`Bundle.entry[${index}]`]).map((e) => (e.startsWith('Bundle.') ? e : `Bundle.entry[${index}].resource.${e.split('.').slice(1).join('.')}`.replace(/\.$/, ''))),
-    ...(i.details?.coding?.[0]?.code ? { errorCode: i.details.coding[0].code } : {}),
-  }));
-  return new OutcomeError(issues, err.status, err.headers);
-}
-
-async function processTransaction(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined, sameTransaction: FhirRequest['sameTransaction']): Promise<FhirResponse> {
-  const planned = entries.map((e, i) => planEntry(e, i, deps));
-  // Validate every resource and check every permission before opening the transaction.
-  for (const p of planned) {
-    try {
-      const interaction = p.method === 'POST' ? 'c' : p.method === 'PUT' || p.method === 'PATCH' ? 'u' : p.method === 'DELETE' ? 'd' : p.id ? 'r' : 's';
-      if (p.method === 'PATCH') throw errors.badRequest('PATCH is not supported');
-      authorize(actor, { resourceType: p.type, interaction });
-      if (p.method === 'POST' || p.method === 'PUT') {
-        if (!p.resource) throw errors.badRequest(`${p.method} entry has no resource`);
-        p.resource = deps.service.validateForWrite(p.resource, p.type);
-        if (p.method === 'PUT' && p.id && p.resource.id !== p.id) {
-          throw errors.badRequest(`Resource id '${p.resource.id ?? ''}' does not match request.url id '${p.id}'`);
-        }
-      }
-    } catch (err) {
-      throw atEntry(err, p.index);
-    }
-  }
-  const fullUrls = new Set(planned.map((p) => p.fullUrl).filter((u): u is string => !!u));
-  if (fullUrls.size !== planned.filter((p) => p.fullUrl).length) throw errors.badRequest('Two entries share a fullUrl', ['Bundle.entry.fullUrl']);
-  const ctx = writeContext(actor);
-  const results = await deps.store.transaction(async (repo, tx) => {
-    if (sameTransaction) await sameTransaction(tx);
-    const out = new Map<number, EntryResult>();
-    const idMap = new Map<string, string>();
-    const ordered = [...planned].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
-    // Every criteria is locked at once; deletes go first, so the lookups below see their effect.
-    await repo.lockKeys(planned.filter((p) => p.condition).map((p) => criteriaKey(p.type, p.condition as [string, string][])));
-    for (const p of ordered) {
-      if (p.method !== 'DELETE') continue;
-      try {
-        const id = p.id ?? (await matchOf(deps, p, new Map(), tx, 'delete'))?.version.id;
-        if (id) await repo.delete(p.type, id, ctx);
-        out.set(p.index, { status: '204 No Content' });
-      } catch (err) {
-        throw atEntry(err, p.index);
-      }
-    }
-    const matches = await findSingleTokenMatches(repo, ordered);
-    // Assign ids first so that every reference can be rewritten before anything is stored.
-    const toCreate: PlannedEntry[] = [];
-    const newIds = new Map<number, string>();
-    const toUpdate: { p: PlannedEntry; current: StoredVersion | null | undefined }[] = [];
-    for (const p of ordered) {
-      try {
-        if (p.method === 'POST') {
-          let existing: StoredVersion | undefined;
-          if (p.condition) {
-            authorize(actor, { resourceType: p.type, interaction: 's' });
-            const batched = matches.get(p.index);
-            existing = batched ? onlyMatch(batched, `If-None-Exist criteria matched more than one ${p.type}`) : await deps.service.conditionalMatch(actor, p.type, p.ifNoneExist as string, tx, true);
-          }
-          if (existing) {
-            if (p.fullUrl) idMap.set(p.fullUrl, `${p.type}/${existing.id}`);
-            out.set(p.index, { status: '200 OK', version: existing });
-          } else {
-            const id = randomUUID();
-            newIds.set(p.index, id);
-            if (p.fullUrl) idMap.set(p.fullUrl, `${p.type}/${id}`);
-            toCreate.push(p);
-          }
-        } else if (p.method === 'PUT') {
-          // The current version when known here: locked by the batched lookup, or none for a new id.
-          let current: StoredVersion | null | undefined;
-          if (!p.id) {
-            const match = await matchOf(deps, p, matches, tx, 'update');
-            if (match) {
-              p.id = match.version.id;
-              current = match.locked ? match.version : undefined;
-            } else if (p.resource?.id) p.id = p.resource.id;
-            else {
-              p.id = randomUUID();
-              current = null;
-            }
-          }
-          if (p.fullUrl) idMap.set(p.fullUrl, `${p.type}/${p.id}`);
-          toUpdate.push({ p, current });
-        }
-      } catch (err) {
-        throw atEntry(err, p.index);
-      }
-    }
-    for (const p of planned) if (p.resource) p.resource = rewriteReferences(p.resource, idMap, p.index);
-    const created = await repo.createMany(
-      toCreate.map((p) => ({ resource: p.resource as Resource, id: newIds.get(p.index) })),
-      ctx,
-    );
-    created.forEach((v, i) => out.set((toCreate[i] as PlannedEntry).index, { status: '201 Created', version: v }));
-    const written: StoredVersion[] = [...created];
-    const updated = await writeUpdates(repo, toUpdate, ctx);
-    updated.forEach((res, i) => {
-      const p = (toUpdate[i] as (typeof toUpdate)[number]).p;
-      out.set(p.index, { status: res.created ? '201 Created' : '200 OK', version: res.version });
-      if (!res.unchanged) written.push(res.version);
-    });
-    for (const p of ordered) {
-      if (p.method !== 'GET' && p.method !== 'HEAD') continue;
-      try {
-        if (p.id) {
-          const v = await repo.read(p.type, p.id);
-          if (!v || v.deleted || !v.resource) throw v ? errors.gone(`${p.type}/${p.id}`) : errors.notFound(`${p.type}/${p.id}`);
-          out.set(p.index, { status: '200 OK', version: v });
-        } else {
-          const found = await deps.search.search(p.type, p.query, { lenient: false, handle: tx });
-          out.set(p.index, { status: '200 OK', body: <Bundle>{ resourceType: 'Bundle', type: 'searchset', ...(found.total !== undefined ? { total: found.total } : {}), entry: found.matches.map((m) => ({ fullUrl: `${deps.service.fhirBase}/${m.resourceType}/${m.id}`, ...(m.resource ? { resource: m.resource } : {}), search: { mode: 'match' as const } })) } });
-        }
-      } catch (err) {
-        throw atEntry(err, p.index);
-      }
-    }
-    await deps.service.followWrites(repo, tx, written, ctx);
-    return out;
-  });
-  const withResource = parsePrefer(prefer).return === 'representation' && prefer !== undefined;
-  const response: Bundle = {
-    resourceType: 'Bundle',
-    type: 'transaction-response',
-    entry: planned.map((p) => {
-      const r = results.get(p.index);
-      const v = r?.version;
-      const body = r?.body ?? (withResource || p.method === 'GET' ? v?.resource : undefined);
-      return {
-        ...(v ? { fullUrl: `${deps.service.fhirBase}/${v.resourceType}/${v.id}` } : {}),
-        ...(body ? { resource: body as FhirResource } : {}),
-        response: {
-          status: r?.status ?? '200 OK',
-          ...(v ? { location: `${v.resourceType}/${v.id}/_history/${v.versionId}`, etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated } : {}),
-        },
-      };
-    }),
-  };
-  return { status: 200, body: response };
-}
-
-type EntryResult = BundleEntry['response'] & { version?: StoredVersion | undefined; body?: Resource | undefined };
-
-/**
- * Criteria of the form `param=system|code` (as HL7 v2 and C-CDA ingest key every resource)
- * resolved together: one index lookup for all of them, the rows found locked.
- */
-async function findSingleTokenMatches(repo: SqlFhirRepository, ordered: PlannedEntry[]): Promise<Map<number, StoredVersion[]>> {
-  const keyed: { index: number; key: TokenKey }[] = [];
-  for (const p of ordered) {
-    if (!p.condition || p.method === 'DELETE') continue;
-    const key = singleTokenCriteria(p.type, p.condition);
-    if (key) keyed.push({ index: p.index, key });
-  }
-  const found = await repo.findByTokens(keyed.map((k) => k.key));
-  return new Map(keyed.map((k, i) => [k.index, found[i] ?? []]));
-}
-
-function onlyMatch(found: StoredVersion[], message: string): StoredVersion | undefined {
-  if (found.length > 1) throw errors.multipleMatches(message);
-  return found[0];
-}
-
-/** The one resource a conditional entry's criteria match: from the batched lookup (locked) or a search. */
-async function matchOf(deps: BundleDeps, p: PlannedEntry, matches: Map<number, StoredVersion[]>, tx: Queryable, what: string): Promise<{ version: StoredVersion; locked: boolean } | undefined> {
-  const batched = matches.get(p.index);
-  if (batched) {
-    const v = onlyMatch(batched, `Conditional ${what} criteria matched more than one ${p.type}`);
-    return v ? { version: v, locked: true } : undefined;
-  }
-  const v = await uniqueMatch(deps, p, tx, what);
-  return v ? { version: v, locked: false } : undefined;
-}
-
-/**
- * The PUT entries, written together (https://hl7.org/fhir/R4/http.html#update). An entry whose
- * content equals the current version's stores no new version and answers 200 with that version,
- * so a message that repeats what is known (a patient's unchanged demographics) adds no history.
- */
-function writeUpdates(repo: SqlFhirRepository, entries: { p: PlannedEntry; current: StoredVersion | null | undefined }[], ctx: WriteContext): Promise<UpdateResult[]> {
-  return repo.updateMany(
-    entries.map(({ p, current }) => {
-      const ifMatch = p.ifMatch ? Number(/\d+/.exec(p.ifMatch)?.[0]) : undefined;
-      return {
-        resource: { ...(p.resource as Resource), id: p.id as string },
-        ...(current !== undefined ? { current } : {}),
-        ...(ifMatch !== undefined ? { ifMatch } : {}),
-      };
-    }),
-    ctx,
-    { keepUnchanged: true },
-  );
-}
-
-async function uniqueMatch(deps: BundleDeps, p: PlannedEntry, tx: Queryable, what: string): Promise<StoredVersion | undefined> {
-  if (p.query.length === 0) throw errors.badRequest(`Conditional ${what} needs search parameters`);
-  const found = await deps.search.search(p.type, [...p.query, ['_count', '2']], { lenient: false, handle: tx });
-  if (found.matches.length > 1) throw errors.multipleMatches(`Conditional ${what} criteria matched more than one ${p.type}`);
-  return found.matches[0];
-}
-
-/** Replaces `urn:uuid:` (and other fullUrl) references with the ids assigned in this transaction. */
-export function rewriteReferences<T>(value: T, idMap: Map<string, string>, index: number): T {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, child] of Object.entries(v)) {
-      if (k === 'reference' && typeof child === 'string') {
-        const mapped = idMap.get(child);
-        if (mapped) out[k] = mapped;
-        else if (child.startsWith('urn:uuid:') || child.startsWith('urn:oid:')) {
-          throw errors.badRequest(`Bundle.entry[${index}]: reference ${child} does not resolve to an entry of this transaction`);
-        } else out[k] = child;
-      } else out[k] = walk(child);
-    }
-    return out;
-  };
-  return walk(value) as T;
+  return bundle;
 }
 
 async function processBatch(deps: BundleDeps, actor: Actor, entries: BundleEntry[], prefer: string | undefined): Promise<FhirResponse> {

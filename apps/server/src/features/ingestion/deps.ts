@@ -1,15 +1,30 @@
-import type { Database } from '@kennebec/db';
-import type { SqlFhirStore } from '@kennebec/fhir-store';
-import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
+import type { AppDeps } from '../../deps.ts';
+import { createFhirApi, type FhirRequest, type FhirResponse } from '../fhir-api/index.ts';
 import { mergePatients } from '../mpi/index.ts';
+import { applyMessages } from './apply-message.ts';
+import { groupCommit, type GroupCommitOptions } from './group-commit.ts';
 import type { IngestDeps } from './ingest-hl7v2.ts';
 
-/** What ingest needs, from the app's dependencies and its FHIR dispatcher. */
-export function ingestDepsFor(app: { db: Database; store: SqlFhirStore; clock: { now(): Date } }, dispatch: (req: FhirRequest) => Promise<FhirResponse>): IngestDeps {
-  return {
+/**
+ * Group commit of ingested messages: at most two transactions at once (one being written while
+ * the next is prepared and sent), each with the messages that were waiting when it began.
+ */
+export const GROUP_COMMIT: GroupCommitOptions = { maxBatch: 32, maxConcurrent: 2 };
+
+/**
+ * What ingest needs, from the app's dependencies and its FHIR dispatcher. Messages applied
+ * through one value share its group commit: build it once per listener.
+ */
+export function ingestDepsFor(app: AppDeps, dispatch: (req: FhirRequest) => Promise<FhirResponse>, groups: GroupCommitOptions = GROUP_COMMIT): IngestDeps {
+  // Several transaction Bundles in one database transaction: the FHIR API over the same dependencies.
+  const { transactions } = createFhirApi({ ...app, baseUrl: app.config.baseUrl, publishedAt: app.clock.now().toISOString() });
+  const deps: IngestDeps = {
     db: app.db,
     dispatch,
+    transactions,
     now: () => app.clock.now(),
     mergePatients: (merges, sourceOrg) => mergePatients(app.store, merges, sourceOrg, { author: 'System/hl7v2', sourceOrg }),
   };
+  deps.submit = groupCommit((messages) => applyMessages(deps, messages), groups);
+  return deps;
 }

@@ -1,4 +1,4 @@
-import type { Bundle, OperationOutcome } from 'fhir/r4';
+import type { Bundle } from 'fhir/r4';
 import type { Database, Queryable } from '@kennebec/db';
 import {
   buildAck,
@@ -17,8 +17,8 @@ import {
   type MergeInstruction,
 } from '@kennebec/hl7v2';
 import { isOutcomeError } from '@kennebec/fhir';
-import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { findSourceByFacility, type DataSource } from '../sources/index.ts';
+import { applyMessage, logProcessed, outcomeText, type Applied, type Appliers, type ReadyMessage } from './apply-message.ts';
 
 /**
  * Ingest of one HL7 v2 message, whatever channel it came by (MLLP, HTTPS, batch file).
@@ -28,7 +28,8 @@ import { findSourceByFacility, type DataSource } from '../sources/index.ts';
  *    the channel authenticates one); otherwise AR.
  * 3. Map to a FHIR transaction Bundle and apply it all-or-nothing through the FHIR API, with
  *    the message's log entry written in the same database transaction, first: AA is returned
- *    only after that transaction has committed.
+ *    only after that transaction has committed. Messages ready at the same time (on several
+ *    connections) share one transaction (group commit, apply-message.ts).
  * 4. A message already processed from that source with that control id (MSH-10) finds its log
  *    entry there; it changes nothing and is acknowledged again with the stored ACK.
  * 5. A failure leaves nothing half-written and is answered AE with ERR segments; the raw
@@ -36,12 +37,13 @@ import { findSourceByFacility, type DataSource } from '../sources/index.ts';
  */
 export type Channel = 'mllp' | 'http' | 'file';
 
-export interface IngestDeps {
+export interface IngestDeps extends Appliers {
   db: Database;
-  dispatch: (req: FhirRequest) => Promise<FhirResponse>;
   now: () => Date;
   /** Applies a source's merge of two of its records (ADT^A40); returns how many were merged. */
   mergePatients: (merges: MergeInstruction[], sourceOrg: string) => Promise<number>;
+  /** Applies a mapped message, with others ready at the same time (group commit); absent, on its own. */
+  submit?: ((message: ReadyMessage) => Promise<Applied>) | undefined;
 }
 
 export interface IngestResult {
@@ -76,11 +78,6 @@ export interface IngestOptions {
   callerOrgId?: string | null;
   /** Id of the logged message being reprocessed. */
   retryOf?: string;
-}
-
-function outcomeText(body: unknown): string {
-  const issues = (body as OperationOutcome | undefined)?.issue ?? [];
-  return issues.map((i) => i.diagnostics ?? i.code).join('; ') || 'processing failed';
 }
 
 export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channel, opts: IngestOptions = {}): Promise<IngestResult> {
@@ -130,59 +127,35 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   }
   const actor = { kind: 'system' as const, origin: `hl7v2:${channel}`, orgId: source.id };
   const ack = reply('AA');
-  const entry: LogEntry = { sourceOrg: source.id, channel, controlId, messageType: type, status: 'processed', error: null, raw, ack, retryOf };
-  const request = { method: 'POST' as const, path: '', query: [], headers: {}, body: bundle, actor };
+  const ready: ReadyMessage = {
+    request: { method: 'POST', path: '', query: [], headers: {}, body: bundle, actor },
+    entry: { sourceOrg: source.id, channel, controlId, messageType: type, raw, ack, retryOf },
+  };
+  const answerAsBefore = async (): Promise<IngestResult> => {
+    const previous = await previousAck(deps.db, source.id, controlId);
+    if (previous === undefined) throw new Error('a message logged as processed could not be read back');
+    return { ack: previous, status: 'processed', code: 'AA' };
+  };
   try {
     if (merges.length === 0) {
-      // The log entry commits with the message's effects: a message is processed exactly when
-      // it is logged, and a resend (even one racing on another connection) changes nothing.
-      const res = await deps.dispatch({
-        ...request,
-        sameTransaction: async (tx) => {
-          if (!(await logProcessed(tx, entry))) throw new AlreadyProcessed();
-        },
-      });
-      if (res.status >= 400) throw new Error(outcomeText(res.body));
-      return { ack, status: 'processed', code: 'AA' };
+      const applied = await (deps.submit ? deps.submit(ready) : applyMessage(deps, ready));
+      return applied === 'duplicate' ? await answerAsBefore() : { ack, status: 'processed', code: 'AA' };
     }
     // ADT^A40: the merges run in a transaction of their own, after the surviving record is
     // stored, and the message is logged once both have committed.
-    const previous = await previousAck(deps.db, source.id, controlId);
-    if (previous !== undefined) return { ack: previous, status: 'processed', code: 'AA' };
-    const res = await deps.dispatch(request);
+    if ((await previousAck(deps.db, source.id, controlId)) !== undefined) return await answerAsBefore();
+    const res = await deps.dispatch(ready.request);
     if (res.status >= 400) throw new Error(outcomeText(res.body));
     // A resend before the log entry below is written applies the merges again: they are idempotent.
     await deps.mergePatients(merges, source.id);
   } catch (err) {
-    if (err instanceof AlreadyProcessed) {
-      const previous = await previousAck(deps.db, source.id, controlId);
-      if (previous !== undefined) return { ack: previous, status: 'processed', code: 'AA' };
-      throw new Error('a message logged as processed could not be read back');
-    }
     const message = isOutcomeError(err) ? outcomeText(err.outcome) : (err as Error).message;
     return reject(source, { severity: 'E', code: HL7_ERROR.applicationInternalError, message }, 'error', 'AE');
   }
   // The same message processed concurrently on another connection may have won the race; its
   // effects are the same (conditional writes), so acknowledge as it did.
-  await logProcessed(deps.db, entry);
+  await logProcessed(deps.db, [ready.entry]);
   return { ack, status: 'processed', code: 'AA' };
-}
-
-class AlreadyProcessed extends Error {
-  override name = 'AlreadyProcessed';
-}
-
-/** Logs a processed message unless one with its (source, control id) is logged already; false then. */
-async function logProcessed(q: Queryable, e: LogEntry): Promise<boolean> {
-  const res = await q.query(
-    `insert into inbound_message (source_org, channel, control_id, message_type, status, error, raw, ack, retry_of)
-     values ($1, $2, $3, $4, 'processed', null, $5, $6, $7::bigint)
-     on conflict (source_org, control_id) where status = 'processed' do nothing
-     returning id`,
-    [e.sourceOrg, e.channel, e.controlId, e.messageType, e.raw, e.ack, e.retryOf],
-    { prepare: true },
-  );
-  return res.rows.length > 0;
 }
 
 /** The ACK sent for a message already processed from this source with this control id. */

@@ -7,6 +7,7 @@ import { fhirApiFor } from '../../compose.ts';
 import { createSource, type DataSource } from '../sources/index.ts';
 import { startMllpServer, type RunningMllpServer } from './mllp-server.ts';
 import { ingestDepsFor } from './deps.ts';
+import { ingestHl7v2 } from './ingest-hl7v2.ts';
 
 /** HL7 v2 over real TCP (MLLP) and over HTTPS, into the FHIR store. */
 let t: TestServer;
@@ -198,6 +199,56 @@ describe('what a message writes, and when', () => {
     const [again] = await exchange([oru('DUP-2', 'MRN-D1', 'ORD-D1', '99')]);
     expect(msa(again as string)[1]).toBe('AA');
     expect(await resultsOf('ORD-D1')).toHaveLength(1);
+  });
+});
+
+describe('group commit', () => {
+  /** Ingest deps whose grouped transactions are recorded (how many messages each held). */
+  function recordingDeps(): { deps: ReturnType<typeof ingestDepsFor>; groups: number[] } {
+    const deps = ingestDepsFor(t.deps, fhirApiFor(t.deps).dispatch);
+    const groups: number[] = [];
+    const transactions = deps.transactions;
+    deps.transactions = async (requests, sameTransaction) => {
+      groups.push(requests.length);
+      return (transactions as NonNullable<typeof transactions>)(requests, sameTransaction);
+    };
+    return { deps, groups };
+  }
+
+  it('applies messages that arrive together in shared transactions, each acknowledged AA', async () => {
+    const { deps, groups } = recordingDeps();
+    const messages = Array.from({ length: 12 }, (_, i) => oru(`GRP-${i}`, `MRN-G${i % 4}`, `ORD-G${i}`, String(100 + i)));
+    const results = await Promise.all(messages.map((m) => ingestHl7v2(deps, m, 'file')));
+    expect(results.map((r) => r.code)).toEqual(messages.map(() => 'AA'));
+    expect(Math.max(...groups)).toBeGreaterThan(1);
+    for (let i = 0; i < 12; i++) expect(await resultsOf(`ORD-G${i}`)).toMatchObject([{ version_id: 1, value: 100 + i }]);
+    const patients = await t.deps.db.query<{ n: string }>(`select count(*) as n from resource where resource_type = 'Patient' and content::text like '%MRN-G%'`);
+    expect(Number(patients.rows[0]?.n)).toBe(4);
+    const logged = await t.deps.db.query<{ n: string }>(`select count(*) as n from inbound_message where control_id like 'GRP-%' and status = 'processed'`);
+    expect(Number(logged.rows[0]?.n)).toBe(12);
+  });
+
+  it("keeps one message's failure its own: the others of its group are applied", async () => {
+    const { deps } = recordingDeps();
+    await ingestHl7v2(deps, adt('GF-0', 'NORTHLAB', 'MRN-GF'), 'file');
+    const ident = (await t.deps.db.query<{ content: { identifier: unknown[] } }>(`select content from resource where resource_type = 'Patient' and content::text like '%MRN-GF%'`)).rows[0]?.content.identifier;
+    await t.deps.store.transaction((repo) => repo.create({ resourceType: 'Patient', identifier: ident } as never, { author: 'test' }));
+    const messages = [oru('GF-1', 'MRN-GF1', 'ORD-GF1', '1'), oru('GF-2', 'MRN-GF1', 'ORD-GF2', '2'), oru('GF-3', 'MRN-GF', 'ORD-GF3', '3'), oru('GF-4', 'MRN-GF4', 'ORD-GF4', '4'), oru('GF-5', 'MRN-GF5', 'ORD-GF5', '5')];
+    const results = await Promise.all(messages.map((m) => ingestHl7v2(deps, m, 'file')));
+    expect(results.map((r) => r.code)).toEqual(['AA', 'AA', 'AE', 'AA', 'AA']);
+    expect(await resultsOf('ORD-GF3')).toEqual([]);
+    for (const order of ['ORD-GF1', 'ORD-GF2', 'ORD-GF4', 'ORD-GF5']) expect(await resultsOf(order)).toHaveLength(1);
+  });
+
+  it('applies a message sent twice in one group once, and acknowledges both', async () => {
+    const { deps } = recordingDeps();
+    const twice = oru('GD-1', 'MRN-GD', 'ORD-GD1', '7');
+    const results = await Promise.all([oru('GD-0', 'MRN-GD0', 'ORD-GD0', '6'), twice, oru('GD-2', 'MRN-GD2', 'ORD-GD2', '8'), twice].map((m) => ingestHl7v2(deps, m, 'file')));
+    expect(results.map((r) => r.code)).toEqual(['AA', 'AA', 'AA', 'AA']);
+    expect(results[3]?.ack).toBe(results[1]?.ack);
+    expect((await resultsOf('ORD-GD1')).map((r) => r.version_id)).toEqual([1]);
+    const logged = await t.deps.db.query<{ n: string }>(`select count(*) as n from inbound_message where control_id = 'GD-1'`);
+    expect(Number(logged.rows[0]?.n)).toBe(1);
   });
 });
 
