@@ -149,6 +149,31 @@ interface ConnectionOutcome {
   failure?: string;
 }
 
+/** Pids of the PostgreSQL backends connected to the bench database. */
+async function backendPids(db: DbEnv): Promise<number[] | undefined> {
+  if (!('DATABASE_URL' in db)) return undefined;
+  const client = new pg.Client({ connectionString: db.DATABASE_URL, connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const res = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    return res.rows.map((r) => Number(r.pid));
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function cpuOf(pids: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const s = await cpuSeconds(pid);
+    if (s !== undefined) out.set(pid, s);
+  }
+  return out;
+}
+
 const emptyStats = (): Record<MessageKind, KindStats> => ({
   adt: { latencies: [], sent: 0, codes: {} },
   oru: { latencies: [], sent: 0, codes: {} },
@@ -290,6 +315,9 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     const sampler = new RssSampler(srv.pid, 250);
     const srvCpu0 = await cpuSeconds(srv.pid);
     const pgCpu0 = localPostgres ? await postgresCpu() : undefined;
+    // The backends serving the bench database: their CPU is this run's alone, whatever else uses the server.
+    const ownPids0 = localPostgres ? await backendPids(dbEnv) : undefined;
+    const ownCpu0 = ownPids0 ? await cpuOf(ownPids0) : undefined;
     const all0 = await machineBusySeconds();
     const cli0 = process.cpuUsage();
     sampler.start();
@@ -301,12 +329,14 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     const all1 = await machineBusySeconds();
     const srvCpu1 = await cpuSeconds(srv.pid);
     const pgCpu1 = localPostgres ? await postgresCpu() : undefined;
+    const ownCpu1 = ownPids0 ? await cpuOf(ownPids0) : undefined;
     const failures = outcomes.map((o) => o.failure).filter((f): f is string => f !== undefined);
 
     const perCore = (s: number | undefined): number | null => (s === undefined ? null : round(s / seconds));
     const cpu = {
       server: perCore(srvCpu0 !== undefined && srvCpu1 !== undefined ? srvCpu1 - srvCpu0 : undefined),
       postgres: perCore(postgresCpuDelta(pgCpu0, pgCpu1)),
+      postgresBackends: perCore(postgresCpuDelta(ownCpu0, ownCpu1)),
       client: round((cli.user + cli.system) / 1e6 / seconds),
       machine: perCore(all0 !== undefined && all1 !== undefined ? all1 - all0 : undefined),
     };
@@ -324,7 +354,9 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     log(`measured ${seconds.toFixed(1)} s; msgs/s counts AA-acknowledged messages; latency = write to ACK, AA only`);
     log(`total ${total.msgsPerS.toFixed(1)} msgs/s (target ≥${TARGET_MPS}: ${met.throughput ? 'met' : 'NOT met'}), p99 ACK ${total.latencyMs.p99.toFixed(2)} ms (target ≤${TARGET_P99_MS}: ${met.p99 ? 'met' : 'NOT met'})`);
     log(`server RSS max ${rssMaxMb ?? '-'} MB, mean ${rssMeanMb ?? '-'} MB (${rss.samples} samples)`);
-    log(`CPU in cores (this machine has ${cpus().length}): server ${f(cpu.server)} / PostgreSQL ${opts.db === 'postgres' ? f(cpu.postgres) : 'in server (PGlite)'} / client ${f(cpu.client)} / whole machine ${f(cpu.machine)} (other processes ${f(otherCores)})`);
+    log(`CPU in cores (this machine has ${cpus().length}): server ${f(cpu.server)} / PostgreSQL ${opts.db === 'postgres' ? `${f(cpu.postgres)} (backends of the bench database ${f(cpu.postgresBackends)})` : 'in server (PGlite)'} / client ${f(cpu.client)} / whole machine ${f(cpu.machine)} (other processes ${f(otherCores)})`);
+    const perMessage = (cores: number | null): string => (cores === null || total.aa === 0 ? '-' : ((cores * seconds * 1000) / total.aa).toFixed(2));
+    log(`CPU per message in ms: server ${perMessage(cpu.server)}${opts.db === 'postgres' ? ` + PostgreSQL backends ${perMessage(cpu.postgresBackends)}` : ''}`);
     for (const r of [...rows]) if (r.firstError) log(`first non-AA ${r.type}: ${r.firstError.replace(/\r/g, ' ')}`);
     for (const fl of failures) log(`connection failure: ${fl}`);
     if (!srv.running) log(`the server exited during the run. Its output:\n${srv.output()}`);
@@ -346,6 +378,7 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
           total,
           serverRssMb: { max: rssMaxMb, mean: rssMeanMb, samples: rss.samples },
           cpuCores: { ...cpu, other: otherCores },
+          cpuMsPerMessage: { server: cpu.server === null ? null : round((cpu.server * seconds * 1000) / Math.max(total.aa, 1)), postgresBackends: cpu.postgresBackends === null ? null : round((cpu.postgresBackends * seconds * 1000) / Math.max(total.aa, 1)) },
           connectionFailures: failures,
           target: { msgsPerS: TARGET_MPS, p99Ms: TARGET_P99_MS, met },
         },
