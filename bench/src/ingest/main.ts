@@ -311,7 +311,8 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     }
 
     log(`Measuring ${opts.durationS} s…`);
-    const localPostgres = opts.serverUrl !== undefined && /^(127\.|localhost$|\[::1\]$)/.test(new URL(opts.serverUrl).hostname);
+    // Local: loopback TCP, or a Unix socket directory (postgres://user@%2Fvar%2Frun%2Fpostgresql).
+    const localPostgres = opts.serverUrl !== undefined && /^(127\.|localhost$|\[::1\]$|%2F)/i.test(new URL(opts.serverUrl).hostname);
     const sampler = new RssSampler(srv.pid, 250);
     const srvCpu0 = await cpuSeconds(srv.pid);
     const pgCpu0 = localPostgres ? await postgresCpu() : undefined;

@@ -30,7 +30,10 @@ export interface ReadyMessage {
   entry: ProcessedEntry;
 }
 
-/** 'duplicate': a message with the same source and control id was processed already; nothing was applied. */
+/**
+ * 'duplicate': nothing was applied, because a message with the same source and control id was
+ * processed already (or, rarely, the source was disabled meanwhile).
+ */
 export type Applied = 'applied' | 'duplicate';
 
 export interface Appliers {
@@ -91,11 +94,15 @@ export async function applyMessages(appliers: Appliers, messages: ReadyMessage[]
   return settled;
 }
 
-/** Logs processed messages, except those whose (source, control id) is logged as processed already; returns how many were logged. */
+/**
+ * Logs processed messages, except those whose (source, control id) is logged as processed
+ * already and those whose source is no longer enabled; returns how many were logged.
+ */
 export async function logProcessed(q: Queryable, entries: ProcessedEntry[]): Promise<number> {
   const res = await q.query(
     `insert into inbound_message (source_org, channel, control_id, message_type, status, raw, ack, retry_of)
      select o, c, k, t, 'processed', r, a, b from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) as u(o, c, k, t, r, a, b)
+     where exists (select 1 from data_source d where d.org_id = u.o and d.disabled_at is null)
      on conflict (source_org, control_id) where status = 'processed' do nothing
      returning id`,
     [

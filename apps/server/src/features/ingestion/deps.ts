@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../deps.ts';
 import { createFhirApi, type FhirRequest, type FhirResponse } from '../fhir-api/index.ts';
 import { mergePatients } from '../mpi/index.ts';
+import { findSourceByFacility, type DataSource } from '../sources/index.ts';
 import { applyMessages } from './apply-message.ts';
 import { groupCommit, type GroupCommitOptions } from './group-commit.ts';
 import type { IngestDeps } from './ingest-hl7v2.ts';
@@ -10,6 +11,9 @@ import type { IngestDeps } from './ingest-hl7v2.ts';
  * the next is prepared and sent), each with the messages that were waiting when it began.
  */
 export const GROUP_COMMIT: GroupCommitOptions = { maxBatch: 32, maxConcurrent: 2 };
+
+/** How long a sending facility's source is remembered (a disabled source is refused at once regardless). */
+export const SOURCE_TTL_MS = 10_000;
 
 /**
  * What ingest needs, from the app's dependencies and its FHIR dispatcher. Messages applied
@@ -24,7 +28,22 @@ export function ingestDepsFor(app: AppDeps, dispatch: (req: FhirRequest) => Prom
     transactions,
     now: () => app.clock.now(),
     mergePatients: (merges, sourceOrg) => mergePatients(app.store, merges, sourceOrg, { author: 'System/hl7v2', sourceOrg }),
+    findSource: rememberedSources(app, SOURCE_TTL_MS),
   };
   deps.submit = groupCommit((messages) => applyMessages(deps, messages), groups);
   return deps;
+}
+
+/** Sources by sending facility, each remembered for `ttlMs` after it was read; unknown facilities are read each time. */
+function rememberedSources(app: Pick<AppDeps, 'db' | 'clock'>, ttlMs: number): (facility: string) => Promise<DataSource | null> {
+  const known = new Map<string, { source: DataSource; until: number }>();
+  return async (facility) => {
+    const now = app.clock.now().getTime();
+    const hit = known.get(facility);
+    if (hit && hit.until > now) return hit.source;
+    const source = await findSourceByFacility(app.db, facility);
+    if (source) known.set(facility, { source, until: now + ttlMs });
+    else known.delete(facility);
+    return source;
+  };
 }

@@ -44,6 +44,12 @@ export interface IngestDeps extends Appliers {
   mergePatients: (merges: MergeInstruction[], sourceOrg: string) => Promise<number>;
   /** Applies a mapped message, with others ready at the same time (group commit); absent, on its own. */
   submit?: ((message: ReadyMessage) => Promise<Applied>) | undefined;
+  /**
+   * The enabled source of a sending facility, possibly remembered for a few seconds; absent, read
+   * each time. A source disabled meanwhile is still refused: the log entry that commits with a
+   * message's effects is written only while its source is enabled.
+   */
+  findSource?: ((facility: string) => Promise<DataSource | null>) | undefined;
 }
 
 export interface IngestResult {
@@ -103,9 +109,12 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
   };
 
   const facility = msg.get('MSH-4.1');
-  const source = facility ? await findSourceByFacility(deps.db, facility) : null;
-  if (!source || (callerOrgId !== undefined && callerOrgId !== null && callerOrgId !== source.id)) {
-    const why = !source ? `Sending facility '${facility}' is not a registered source` : `Sending facility '${facility}' does not belong to the authenticated source`;
+  const source = facility ? await (deps.findSource ?? ((f: string) => findSourceByFacility(deps.db, f)))(facility) : null;
+  const unknownSource = (): Promise<IngestResult> =>
+    reject(null, { severity: 'E', code: HL7_ERROR.unknownKeyIdentifier, message: `Sending facility '${facility}' is not a registered source`, location: { segment: 'MSH', sequence: 1, field: 4 } }, 'rejected', 'AR');
+  if (!source) return unknownSource();
+  if (callerOrgId !== undefined && callerOrgId !== null && callerOrgId !== source.id) {
+    const why = `Sending facility '${facility}' does not belong to the authenticated source`;
     return reject(null, { severity: 'E', code: HL7_ERROR.unknownKeyIdentifier, message: why, location: { segment: 'MSH', sequence: 1, field: 4 } }, 'rejected', 'AR');
   }
   const headerIssues = checkHeader(msg);
@@ -131,10 +140,12 @@ export async function ingestHl7v2(deps: IngestDeps, raw: string, channel: Channe
     request: { method: 'POST', path: '', query: [], headers: {}, body: bundle, actor },
     entry: { sourceOrg: source.id, channel, controlId, messageType: type, raw, ack, retryOf },
   };
+  // Nothing was applied: the message was processed before, or its source was disabled meanwhile.
   const answerAsBefore = async (): Promise<IngestResult> => {
     const previous = await previousAck(deps.db, source.id, controlId);
-    if (previous === undefined) throw new Error('a message logged as processed could not be read back');
-    return { ack: previous, status: 'processed', code: 'AA' };
+    if (previous !== undefined) return { ack: previous, status: 'processed', code: 'AA' };
+    if (!(await findSourceByFacility(deps.db, facility))) return unknownSource();
+    throw new Error('a message logged as processed could not be read back');
   };
   try {
     if (merges.length === 0) {

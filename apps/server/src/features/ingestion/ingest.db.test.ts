@@ -202,6 +202,23 @@ describe('what a message writes, and when', () => {
   });
 });
 
+describe('sources', () => {
+  it('refuses at once a source disabled while the listener still remembers it', async () => {
+    const south = await createSource(t.deps, { name: 'South Lab', hl7Facility: 'SOUTHLAB' });
+    const first = await exchange([adt('S-1', 'SOUTHLAB', 'MRN-S100')]);
+    expect(msa(first[0] as string)[1]).toBe('AA');
+    await t.deps.db.query('update data_source set disabled_at = now() where org_id = $1', [south.id]);
+    const [ack] = await exchange([adt('S-2', 'SOUTHLAB', 'MRN-S200')]);
+    expect(msa(ack as string)[1], ack).toBe('AR');
+    const stored = await t.deps.db.query(`select 1 from resource where resource_type = 'Patient' and content::text like '%MRN-S200%'`);
+    expect(stored.rows).toEqual([]);
+    const logged = await t.deps.db.query<{ status: string }>(`select status from inbound_message where control_id = 'S-2'`);
+    expect(logged.rows.map((r) => r.status)).toEqual(['rejected']);
+    await t.deps.db.query('update data_source set disabled_at = null where org_id = $1', [south.id]);
+    expect(msa((await exchange([adt('S-2', 'SOUTHLAB', 'MRN-S200')]))[0] as string)[1]).toBe('AA');
+  });
+});
+
 describe('group commit', () => {
   /** Ingest deps whose grouped transactions are recorded (how many messages each held). */
   function recordingDeps(): { deps: ReturnType<typeof ingestDepsFor>; groups: number[] } {
