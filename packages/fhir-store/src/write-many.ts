@@ -29,20 +29,22 @@ export interface VersionToWrite {
 }
 
 export function writeManyStatement(versions: VersionToWrite[], lastUpdated: string): { sql: string; params: unknown[] } {
-  // Each version's values travel once, as parallel arrays; its JSON is parsed once (CTE v).
+  // Each version's values travel once, as parallel arrays, and are read once (CTE v). The
+  // contents travel as one JSON array, parsed once: no array-literal escaping on either side.
   const params: unknown[] = [
     lastUpdated,
     versions.map((v) => v.resource.resourceType),
     versions.map((v) => v.resource.id),
     versions.map((v) => v.versionId),
     versions.map((v) => v.method),
-    versions.map((v) => JSON.stringify(v.resource)),
+    JSON.stringify(versions.map((v) => v.resource)),
     versions.map((v) => v.author),
     versions.map((v) => v.sourceOrg),
     versions.map((v) => v.insert),
   ];
   const ctes = [
-    `v as (select * from unnest($2::text[], $3::text[], $4::integer[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::boolean[]) as u(t, i, n, m, c, a, o, ins))`,
+    `v as (select * from rows from (unnest($2::text[]), unnest($3::text[]), unnest($4::integer[]), unnest($5::text[]), jsonb_array_elements($6::jsonb),
+           unnest($7::text[]), unnest($8::text[]), unnest($9::boolean[])) as u(t, i, n, m, c, a, o, ins))`,
     `ins as (
          insert into resource (resource_type, id, version_id, last_updated, deleted, content, author, source_org)
          select t, i, n, $1::timestamptz, false, c, a, o from v where ins
