@@ -28,6 +28,7 @@ interface ResourceRow {
   author: string;
   source_org: string | null;
   method?: string;
+  person_id?: string | null;
 }
 
 export interface UpdateOptions {
@@ -69,8 +70,13 @@ export interface TokenKey {
   code: string;
 }
 
+/** Code-unit order: the same in every process, whatever its locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function compareKeys(a: TokenKey, b: TokenKey): number {
-  return a.resourceType.localeCompare(b.resourceType) || a.param.localeCompare(b.param) || a.system.localeCompare(b.system) || a.code.localeCompare(b.code);
+  return compareText(a.resourceType, b.resourceType) || compareText(a.param, b.param) || compareText(a.system, b.system) || compareText(a.code, b.code);
 }
 
 function iso(v: string | Date): string {
@@ -87,6 +93,7 @@ export function toStoredVersion(row: ResourceRow): StoredVersion {
     author: row.author,
     sourceOrg: row.source_org,
     ...(row.method ? { method: row.method } : {}),
+    ...(row.person_id !== undefined ? { personId: row.person_id } : {}),
   };
   if (row.deleted || row.content === null) return version;
   if (typeof row.content !== 'string') return { ...version, resource: row.content };
@@ -105,6 +112,8 @@ function withMeta<T extends Resource>(resource: T, id: string, versionId: number
 }
 
 const COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content::text as content, author, source_org';
+/** Current versions read for a write: with the Person they belong to. */
+const CURRENT_COLUMNS = `${COLUMNS}, person_id`;
 
 export class SqlFhirRepository {
   constructor(
@@ -198,11 +207,11 @@ export class SqlFhirRepository {
     const order = keys.map((k, i) => ({ k, i })).sort((a, b) => compareKeys(a.k, b.k));
     const sorted = order.map((o) => o.k);
     const res = await this.q.query<ResourceRow & { n: string | number }>(
-      `select k.n, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content, r.author, r.source_org
+      `select k.n, r.*
        from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality as k(t, p, s, c, n)
        cross join lateral (select i.resource_id from sp_token i
          where i.resource_type = k.t and i.param = k.p and i.code = k.c and i.system = k.s offset 0) as m
-       cross join lateral (select ${COLUMNS} from resource r
+       cross join lateral (select ${CURRENT_COLUMNS} from resource r
          where r.resource_type = k.t and r.id = m.resource_id and not r.deleted offset 0 for update) as r
        order by k.n`,
       [sorted.map((k) => k.resourceType), sorted.map((k) => k.param), sorted.map((k) => k.system), sorted.map((k) => k.code)],
@@ -245,12 +254,12 @@ export class SqlFhirRepository {
   private async updateRun<T extends Resource>(items: readonly UpdateManyItem<T>[], ctx: WriteContext, opts: UpdateManyOptions): Promise<UpdateResult[]> {
     if (items.length === 0) return [];
     // Read and locked in one canonical order, like findByTokens.
-    const unknown = items.filter((i) => i.current === undefined).sort((a, b) => a.resource.resourceType.localeCompare(b.resource.resourceType) || a.resource.id.localeCompare(b.resource.id));
+    const unknown = items.filter((i) => i.current === undefined).sort((a, b) => compareText(a.resource.resourceType, b.resource.resourceType) || compareText(a.resource.id, b.resource.id));
     const read = new Map<string, StoredVersion>();
     if (unknown.length > 0) {
       const res = await this.q.query<ResourceRow>(
         `select r.* from unnest($1::text[], $2::text[]) as u(t, i)
-         cross join lateral (select ${COLUMNS} from resource x where x.resource_type = u.t and x.id = u.i offset 0 for update) as r`,
+         cross join lateral (select ${CURRENT_COLUMNS} from resource x where x.resource_type = u.t and x.id = u.i offset 0 for update) as r`,
         [unknown.map((i) => i.resource.resourceType), unknown.map((i) => i.resource.id)],
         { prepare: true },
       );

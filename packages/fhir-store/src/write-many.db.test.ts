@@ -152,6 +152,10 @@ describe('findByTokens', () => {
     const found = await store.transaction((repo) => repo.findByTokens([key(two), key(none), key(one), key(gone), key(one, 'urn:other'), key(one)]));
     expect(found.map((list) => list.map((v) => v.id).sort())).toEqual([[ids.twoA, ids.twoB].sort(), [], [ids.one], [], [], [ids.one]]);
     expect(found[2]?.[0]?.resource).toMatchObject({ resourceType: 'Patient', id: ids.one, meta: { versionId: '1' } });
+    expect(found[2]?.[0]?.personId).toBeNull();
+    await db.query(`update resource set person_id = 'person-1' where resource_type = 'Patient' and id = $1`, [ids.one]);
+    const [[again]] = (await store.transaction((repo) => repo.findByTokens([key(one)]))) as [[NonNullable<UpdateManyItem['current']>]];
+    expect(again.personId).toBe('person-1');
   });
 });
 

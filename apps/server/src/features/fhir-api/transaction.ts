@@ -72,6 +72,7 @@ interface Unit {
   alone: boolean;
   idMap: Map<string, string>;
   out: Map<number, EntryResult>;
+  /** Versions for the follower: those written, and unchanged ones not yet linked to a Person. */
   written: StoredVersion[];
 }
 
@@ -211,7 +212,9 @@ async function applyWave(deps: BundleDeps, repo: SqlFhirRepository, tx: Queryabl
   updated.forEach((res, i) => {
     const { u, p } = toUpdate[i] as (typeof toUpdate)[number];
     u.out.set(p.index, { status: res.created ? '201 Created' : '200 OK', version: res.version });
-    if (!res.unchanged) u.written.push(res.version);
+    // An unchanged version is followed (linked to its Person) only if it never was: stored by a
+    // path that bypasses the follower, such as a bulk load.
+    if (!res.unchanged || res.version.personId === null) u.written.push(res.version);
   });
   for (const u of wave) {
     for (const p of u.ordered) {

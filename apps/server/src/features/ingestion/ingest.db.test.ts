@@ -167,6 +167,18 @@ describe('what a message writes, and when', () => {
     expect(patients.rows[0]?.person).toBeTruthy();
   });
 
+  it('links an unchanged patient that has no Person yet (stored by a path that bypassed linking)', async () => {
+    await exchange([adt('UNL-1', 'NORTHLAB', 'MRN-U1')]);
+    const id = (await t.deps.db.query<{ id: string }>(`select id from resource where resource_type = 'Patient' and content::text like '%MRN-U1%'`)).rows[0]?.id as string;
+    await t.deps.db.query('delete from mpi_link where patient_id = $1', [id]);
+    await t.deps.db.query(`update resource set person_id = null where resource_type = 'Patient' and id = $1`, [id]);
+    const [ack] = await exchange([adt('UNL-2', 'NORTHLAB', 'MRN-U1')]);
+    expect(msa(ack as string)[1]).toBe('AA');
+    const linked = await t.deps.db.query<{ person_id: string }>('select person_id from mpi_link where patient_id = $1', [id]);
+    expect(linked.rows).toHaveLength(1);
+    expect((await t.deps.store.read('Patient', id))?.versionId).toBe(1);
+  });
+
   it('applies a message sent on two connections at once only once, and acknowledges both', async () => {
     const message = oru('TWICE-1', 'MRN-T1', 'ORD-T1', '123');
     const acks = (await Promise.all([exchange([message]), exchange([message]), exchange([message])])).flat();
