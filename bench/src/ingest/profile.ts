@@ -167,7 +167,7 @@ async function run(opts: Options): Promise<void> {
   const mpi = (): { ms: number; calls: number } => ({ ms: mpiMs, calls: mpiCalls });
   try {
     // 1. One connection: each message's round trips are its own.
-    const sequential = await drive(server.mllpPort, counter, 1, opts.messages, mpi);
+    const sequential = await drive(server.mllpPort, counter, 1, opts.messages, mpi, 100);
     out(`Ingest profile (${opts.db}). One connection, ${sequential.adt.n} ADT^A01 and ${sequential.oru.n} ORU^R01 (after ${Math.floor(opts.messages / 4)} of each as warm-up):`);
     for (const [name, k] of [['ADT^A01', sequential.adt], ['ORU^R01', sequential.oru]] as const) {
       out(`  ${name}: ${(k.statements / k.n).toFixed(1)} round trips/message (BEGIN and COMMIT included), ${(k.dbMs / k.n).toFixed(2)} ms in statements, ${(k.wallMs / k.n).toFixed(2)} ms write→ACK`);
@@ -175,7 +175,7 @@ async function run(opts: Options): Promise<void> {
     report(out, sequential, opts.top);
     // 2. Several connections at once: what waiting (row and advisory locks, the pool) adds.
     if (opts.connections > 1) {
-      const concurrent = await drive(server.mllpPort, counter, opts.connections, opts.messages, mpi);
+      const concurrent = await drive(server.mllpPort, counter, opts.connections, opts.messages, mpi, 200);
       out(`\n${opts.connections} connections at once, ${concurrent.adt.n + concurrent.oru.n} messages counted: ${concurrent.rate.toFixed(0)} msgs/s (client and server share this process)`);
       for (const [name, k] of [['ADT^A01', concurrent.adt], ['ORU^R01', concurrent.oru]] as const) {
         out(`  ${name}: ${(k.wallMs / k.n).toFixed(2)} ms write→ACK on average`);
@@ -208,7 +208,7 @@ interface DriveResult {
  * for the patient it admitted last) for `messages` messages of each type; the first quarter of
  * them is not counted.
  */
-async function drive(port: number, counter: Counter, connections: number, messages: number, mpi: () => { ms: number; calls: number }): Promise<DriveResult> {
+async function drive(port: number, counter: Counter, connections: number, messages: number, mpi: () => { ms: number; calls: number }, seed: number): Promise<DriveResult> {
   const figures = (): KindFigures => ({ n: 0, statements: 0, dbMs: 0, wallMs: 0 });
   const res = { adt: figures(), oru: figures() };
   const warmup = Math.floor(messages / 4);
@@ -227,8 +227,9 @@ async function drive(port: number, counter: Counter, connections: number, messag
   try {
     await Promise.all(
       conns.map(async (conn, c) => {
-        const people = realisticPatients(77 + c, `P${run}${c}-`);
-        const r = rng(7 + c);
+        // Distinct people on every connection and in every phase: each ADT^A01 admits someone new.
+        const people = realisticPatients(seed + c, `P${run}${c}-`);
+        const r = rng(seed + c);
         let last: PatientRef | undefined;
         for (let i = 0; i < messages * 2; i++) {
           const kind = i % 2 === 0 ? 'adt' : 'oru';
