@@ -7,10 +7,13 @@ import { groupCommit, type GroupCommitOptions } from './group-commit.ts';
 import type { IngestDeps } from './ingest-hl7v2.ts';
 
 /**
- * Group commit of ingested messages: at most two transactions at once (one being written while
- * the next is prepared and sent), each with the messages that were waiting when it began.
+ * Group commit of ingested messages: one transaction at a time, with every message that was
+ * waiting when it began (up to 32). Messages are parsed, mapped and validated while the
+ * transaction before them runs. One writer makes the largest groups and needs no lock waits
+ * between ingest transactions (record matching serializes new links); on the 2-core benchmark
+ * it used about a tenth less CPU per message than two writers.
  */
-export const GROUP_COMMIT: GroupCommitOptions = { maxBatch: 32, maxConcurrent: 2 };
+export const GROUP_COMMIT: GroupCommitOptions = { maxBatch: 32, maxConcurrent: 1 };
 
 /** How long a sending facility's source is remembered (a disabled source is refused at once regardless). */
 export const SOURCE_TTL_MS = 10_000;
