@@ -1,4 +1,4 @@
-import { getSearchRegistry, parseSearchRequest } from '@kennebec/fhir';
+import { getSearchRegistry } from '@kennebec/fhir';
 import type { TokenKey } from '@kennebec/fhir-store';
 
 /**
@@ -17,18 +17,46 @@ export function criteriaKey(type: string, params: readonly (readonly [string, st
  * business-identifier key, e.g. `Patient?identifier=urn:oid:1.2|MRN-1`): such criteria can be
  * resolved together with others in one index lookup that matches exactly what the search would.
  * Anything else (several parameters, modifiers, alternatives, a missing system) is undefined.
+ *
+ * The value is read as the search parser reads a token (https://hl7.org/fhir/R4/search.html#escaping:
+ * `\,`, `\|`, `\$` and `\\` are escapes), without building a whole search request: this runs
+ * for every resource of every ingested message. A test holds it to the parser's results.
  */
 export function singleTokenCriteria(type: string, params: readonly (readonly [string, string])[]): TokenKey | undefined {
-  if (params.length !== 1) return undefined;
-  let req;
-  try {
-    req = parseSearchRequest(type, params, getSearchRegistry());
-  } catch {
-    return undefined;
+  const [only] = params;
+  if (params.length !== 1 || !only) return undefined;
+  const [name, value] = only;
+  if (!PLAIN_NAME.test(name) || name === '_id' || name === '_lastUpdated') return undefined;
+  const def = getSearchRegistry().get(type, name);
+  if (!def?.supported || def.type !== 'token') return undefined;
+  const alternatives = splitUnescaped(value, ',').filter((v) => v.length > 0);
+  if (alternatives.length !== 1) return undefined;
+  const parts = splitUnescaped(alternatives[0] as string, '|');
+  if (parts.length !== 2) return undefined;
+  const system = unescape(parts[0] as string);
+  const code = unescape(parts[1] as string);
+  if (system === '' || code === '') return undefined;
+  return { resourceType: type, param: def.code, system, code };
+}
+
+/** A parameter name without modifier or chain. */
+const PLAIN_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** Splits at each `sep` not escaped by a backslash; escapes are kept. */
+function splitUnescaped(value: string, sep: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '\\' && i + 1 < value.length) i++;
+    else if (value[i] === sep) {
+      out.push(value.slice(start, i));
+      start = i + 1;
+    }
   }
-  const f = req.filters[0];
-  if (req.filters.length !== 1 || req.warnings.length > 0 || f?.kind !== 'token' || f.not || f.values.length !== 1) return undefined;
-  const v = f.values[0];
-  if (typeof v?.system !== 'string' || v.system === '' || v.code === undefined || v.code === '') return undefined;
-  return { resourceType: type, param: f.code, system: v.system, code: v.code };
+  out.push(value.slice(start));
+  return out;
+}
+
+function unescape(part: string): string {
+  return part.replace(/\\([,$|\\])/g, '$1');
 }
