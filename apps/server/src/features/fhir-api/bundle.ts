@@ -6,7 +6,6 @@ import { processTransactions, type BundleDeps } from './transaction.ts';
 import type { FhirRequest, FhirResponse } from './types.ts';
 
 export type { BundleDeps } from './transaction.ts';
-export { rewriteReferences } from './transaction.ts';
 
 /**
  * Batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).

@@ -364,20 +364,31 @@ async function uniqueMatch(deps: BundleDeps, p: PlannedEntry, tx: Queryable, wha
 
 /** Replaces `urn:uuid:` (and other fullUrl) references with the ids assigned in this transaction. */
 export function rewriteReferences<T>(value: T, idMap: Map<string, string>, index: number): T {
+  // Copies only the objects on the way to a rewritten reference and shares the rest: the input
+  // is left as it was (a group commit that fails applies the same Bundles again).
   const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
     if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      v.forEach((item, i) => {
+        const next = walk(item);
+        if (next !== item) (copy ??= [...v])[i] = next;
+      });
+      return copy ?? v;
+    }
+    let copy: Record<string, unknown> | undefined;
     for (const [k, child] of Object.entries(v)) {
+      let next = child;
       if (k === 'reference' && typeof child === 'string') {
         const mapped = idMap.get(child);
-        if (mapped) out[k] = mapped;
+        if (mapped) next = mapped;
         else if (child.startsWith('urn:uuid:') || child.startsWith('urn:oid:')) {
           throw errors.badRequest(`Bundle.entry[${index}]: reference ${child} does not resolve to an entry of this transaction`);
-        } else out[k] = child;
-      } else out[k] = walk(child);
+        }
+      } else next = walk(child);
+      if (next !== child) (copy ??= { ...(v as Record<string, unknown>) })[k] = next;
     }
-    return out;
+    return copy ?? v;
   };
   return walk(value) as T;
 }
