@@ -149,29 +149,64 @@ interface ConnectionOutcome {
   failure?: string;
 }
 
-/** Pids of the PostgreSQL backends connected to the bench database. */
-async function backendPids(db: DbEnv): Promise<number[] | undefined> {
-  if (!('DATABASE_URL' in db)) return undefined;
-  const client = new pg.Client({ connectionString: db.DATABASE_URL, connectionTimeoutMillis: 5000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const res = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-    return res.rows.map((r) => Number(r.pid));
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+/**
+ * CPU of the PostgreSQL backends connected to the bench database, sampled every 500 ms so that
+ * connections the pool opens or closes during the window are counted (a backend seen first
+ * after the start counts from zero; one that exits counts up to its last sample).
+ */
+class BackendCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private readonly bornLater = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private sampling: Promise<void> = Promise.resolve();
 
-async function cpuOf(pids: number[]): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  for (const pid of pids) {
-    const s = await cpuSeconds(pid);
-    if (s !== undefined) out.set(pid, s);
+  private constructor(private readonly client: pg.Client) {}
+
+  static async open(db: DbEnv): Promise<BackendCpu | undefined> {
+    if (!('DATABASE_URL' in db)) return undefined;
+    const client = new pg.Client({ connectionString: db.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return new BackendCpu(client);
+    } catch {
+      return undefined;
+    }
   }
-  return out;
+
+  private async sample(initial: boolean): Promise<void> {
+    try {
+      const res = await this.client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      for (const { pid } of res.rows) {
+        const s = await cpuSeconds(Number(pid));
+        if (s === undefined) continue;
+        if (!this.first.has(pid)) {
+          this.first.set(pid, s);
+          if (!initial) this.bornLater.add(pid);
+        }
+        this.last.set(pid, s);
+      }
+    } catch {
+      // a sample lost; the next one counts
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.sample(true);
+    this.timer = setInterval(() => (this.sampling = this.sampling.then(() => this.sample(false))), 500);
+  }
+
+  /** CPU seconds used since start(). */
+  async stop(): Promise<number> {
+    clearInterval(this.timer);
+    await this.sampling;
+    await this.sample(false);
+    await this.client.end().catch(() => undefined);
+    let total = 0;
+    for (const [pid, s] of this.last) total += s - (this.bornLater.has(pid) ? 0 : (this.first.get(pid) ?? s));
+    return total;
+  }
 }
 
 const emptyStats = (): Record<MessageKind, KindStats> => ({
@@ -317,8 +352,8 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     const srvCpu0 = await cpuSeconds(srv.pid);
     const pgCpu0 = localPostgres ? await postgresCpu() : undefined;
     // The backends serving the bench database: their CPU is this run's alone, whatever else uses the server.
-    const ownPids0 = localPostgres ? await backendPids(dbEnv) : undefined;
-    const ownCpu0 = ownPids0 ? await cpuOf(ownPids0) : undefined;
+    const backends = localPostgres ? await BackendCpu.open(dbEnv) : undefined;
+    await backends?.start();
     const all0 = await machineBusySeconds();
     const cli0 = process.cpuUsage();
     sampler.start();
@@ -330,14 +365,14 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     const all1 = await machineBusySeconds();
     const srvCpu1 = await cpuSeconds(srv.pid);
     const pgCpu1 = localPostgres ? await postgresCpu() : undefined;
-    const ownCpu1 = ownPids0 ? await cpuOf(ownPids0) : undefined;
+    const backendSeconds = backends ? await backends.stop() : undefined;
     const failures = outcomes.map((o) => o.failure).filter((f): f is string => f !== undefined);
 
     const perCore = (s: number | undefined): number | null => (s === undefined ? null : round(s / seconds));
     const cpu = {
       server: perCore(srvCpu0 !== undefined && srvCpu1 !== undefined ? srvCpu1 - srvCpu0 : undefined),
       postgres: perCore(postgresCpuDelta(pgCpu0, pgCpu1)),
-      postgresBackends: perCore(postgresCpuDelta(ownCpu0, ownCpu1)),
+      postgresBackends: perCore(backendSeconds),
       client: round((cli.user + cli.system) / 1e6 / seconds),
       machine: perCore(all0 !== undefined && all1 !== undefined ? all1 - all0 : undefined),
     };
