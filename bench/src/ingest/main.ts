@@ -149,6 +149,66 @@ interface ConnectionOutcome {
   failure?: string;
 }
 
+/**
+ * CPU of the PostgreSQL backends connected to the bench database, sampled every 500 ms so that
+ * connections the pool opens or closes during the window are counted (a backend seen first
+ * after the start counts from zero; one that exits counts up to its last sample).
+ */
+class BackendCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private readonly bornLater = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private sampling: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly client: pg.Client) {}
+
+  static async open(db: DbEnv): Promise<BackendCpu | undefined> {
+    if (!('DATABASE_URL' in db)) return undefined;
+    const client = new pg.Client({ connectionString: db.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return new BackendCpu(client);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async sample(initial: boolean): Promise<void> {
+    try {
+      const res = await this.client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      for (const { pid } of res.rows) {
+        const s = await cpuSeconds(Number(pid));
+        if (s === undefined) continue;
+        if (!this.first.has(pid)) {
+          this.first.set(pid, s);
+          if (!initial) this.bornLater.add(pid);
+        }
+        this.last.set(pid, s);
+      }
+    } catch {
+      // a sample lost; the next one counts
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.sample(true);
+    this.timer = setInterval(() => (this.sampling = this.sampling.then(() => this.sample(false))), 500);
+  }
+
+  /** CPU seconds used since start(). */
+  async stop(): Promise<number> {
+    clearInterval(this.timer);
+    await this.sampling;
+    await this.sample(false);
+    await this.client.end().catch(() => undefined);
+    let total = 0;
+    for (const [pid, s] of this.last) total += s - (this.bornLater.has(pid) ? 0 : (this.first.get(pid) ?? s));
+    return total;
+  }
+}
+
 const emptyStats = (): Record<MessageKind, KindStats> => ({
   adt: { latencies: [], sent: 0, codes: {} },
   oru: { latencies: [], sent: 0, codes: {} },
@@ -286,10 +346,14 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     }
 
     log(`Measuring ${opts.durationS} s…`);
-    const localPostgres = opts.serverUrl !== undefined && /^(127\.|localhost$|\[::1\]$)/.test(new URL(opts.serverUrl).hostname);
+    // Local: loopback TCP, or a Unix socket directory (postgres://user@%2Fvar%2Frun%2Fpostgresql).
+    const localPostgres = opts.serverUrl !== undefined && /^(127\.|localhost$|\[::1\]$|%2F)/i.test(new URL(opts.serverUrl).hostname);
     const sampler = new RssSampler(srv.pid, 250);
     const srvCpu0 = await cpuSeconds(srv.pid);
     const pgCpu0 = localPostgres ? await postgresCpu() : undefined;
+    // The backends serving the bench database: their CPU is this run's alone, whatever else uses the server.
+    const backends = localPostgres ? await BackendCpu.open(dbEnv) : undefined;
+    await backends?.start();
     const all0 = await machineBusySeconds();
     const cli0 = process.cpuUsage();
     sampler.start();
@@ -301,12 +365,14 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     const all1 = await machineBusySeconds();
     const srvCpu1 = await cpuSeconds(srv.pid);
     const pgCpu1 = localPostgres ? await postgresCpu() : undefined;
+    const backendSeconds = backends ? await backends.stop() : undefined;
     const failures = outcomes.map((o) => o.failure).filter((f): f is string => f !== undefined);
 
     const perCore = (s: number | undefined): number | null => (s === undefined ? null : round(s / seconds));
     const cpu = {
       server: perCore(srvCpu0 !== undefined && srvCpu1 !== undefined ? srvCpu1 - srvCpu0 : undefined),
       postgres: perCore(postgresCpuDelta(pgCpu0, pgCpu1)),
+      postgresBackends: perCore(backendSeconds),
       client: round((cli.user + cli.system) / 1e6 / seconds),
       machine: perCore(all0 !== undefined && all1 !== undefined ? all1 - all0 : undefined),
     };
@@ -324,7 +390,9 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
     log(`measured ${seconds.toFixed(1)} s; msgs/s counts AA-acknowledged messages; latency = write to ACK, AA only`);
     log(`total ${total.msgsPerS.toFixed(1)} msgs/s (target ≥${TARGET_MPS}: ${met.throughput ? 'met' : 'NOT met'}), p99 ACK ${total.latencyMs.p99.toFixed(2)} ms (target ≤${TARGET_P99_MS}: ${met.p99 ? 'met' : 'NOT met'})`);
     log(`server RSS max ${rssMaxMb ?? '-'} MB, mean ${rssMeanMb ?? '-'} MB (${rss.samples} samples)`);
-    log(`CPU in cores (this machine has ${cpus().length}): server ${f(cpu.server)} / PostgreSQL ${opts.db === 'postgres' ? f(cpu.postgres) : 'in server (PGlite)'} / client ${f(cpu.client)} / whole machine ${f(cpu.machine)} (other processes ${f(otherCores)})`);
+    log(`CPU in cores (this machine has ${cpus().length}): server ${f(cpu.server)} / PostgreSQL ${opts.db === 'postgres' ? `${f(cpu.postgres)} (backends of the bench database ${f(cpu.postgresBackends)})` : 'in server (PGlite)'} / client ${f(cpu.client)} / whole machine ${f(cpu.machine)} (other processes ${f(otherCores)})`);
+    const perMessage = (cores: number | null): string => (cores === null || total.aa === 0 ? '-' : ((cores * seconds * 1000) / total.aa).toFixed(2));
+    log(`CPU per message in ms: server ${perMessage(cpu.server)}${opts.db === 'postgres' ? ` + PostgreSQL backends ${perMessage(cpu.postgresBackends)}` : ''}`);
     for (const r of [...rows]) if (r.firstError) log(`first non-AA ${r.type}: ${r.firstError.replace(/\r/g, ' ')}`);
     for (const fl of failures) log(`connection failure: ${fl}`);
     if (!srv.running) log(`the server exited during the run. Its output:\n${srv.output()}`);
@@ -346,6 +414,7 @@ async function run(opts: Options, started: (server: ServerHandle) => void): Prom
           total,
           serverRssMb: { max: rssMaxMb, mean: rssMeanMb, samples: rss.samples },
           cpuCores: { ...cpu, other: otherCores },
+          cpuMsPerMessage: { server: cpu.server === null ? null : round((cpu.server * seconds * 1000) / Math.max(total.aa, 1)), postgresBackends: cpu.postgresBackends === null ? null : round((cpu.postgresBackends * seconds * 1000) / Math.max(total.aa, 1)) },
           connectionFailures: failures,
           target: { msgsPerS: TARGET_MPS, p99Ms: TARGET_P99_MS, met },
         },

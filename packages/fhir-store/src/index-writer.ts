@@ -24,6 +24,9 @@ const TABLES: { table: string; types: string[] }[] = [
   { table: 'sp_uri', types: ['text', 'text', 'text', 'text'] },
 ];
 
+/** The index tables, in the order their CTEs are built. */
+export const INDEX_TABLES: readonly string[] = TABLES.map((t) => t.table);
+
 /** The index rows of many resources as one array per column, table by table (TABLES order). */
 function columnsOf(owned: OwnedIndexRows[]): Column[][] {
   const cols = TABLES.map((t) => t.types.map((): Column => []));

@@ -4,6 +4,7 @@ import type { Queryable } from '@kennebec/db';
 import { errors } from '@kennebec/fhir';
 import { indexDeleteCtes, indexInsertCtes } from './index-writer.ts';
 import type { HistoryOptions, HistoryPage, IndexRows, StoredVersion, WriteContext } from './types.ts';
+import { sameContent, writeManyStatement, type VersionToWrite } from './write-many.ts';
 
 /**
  * Create, read, update, delete and history of FHIR resources over one database handle.
@@ -32,6 +33,7 @@ interface ResourceRow {
   author: string;
   source_org: string | null;
   method?: string;
+  person_id?: string | null;
 }
 
 export interface UpdateOptions {
@@ -42,6 +44,44 @@ export interface UpdateOptions {
 export interface UpdateResult {
   version: StoredVersion;
   created: boolean;
+  /** The content equalled the current version's, so no version was written (updateMany's keepUnchanged). */
+  unchanged?: boolean;
+}
+
+export interface UpdateManyItem<T extends Resource = Resource> {
+  resource: T & { id: string };
+  /**
+   * The current version as the caller read it in this transaction under a row lock
+   * (findByTokens), or null when the caller knows there is none (an id it just assigned).
+   * Left out, updateMany reads and locks it.
+   */
+  current?: StoredVersion | null;
+  /** Expected current version (If-Match); a mismatch is 412. */
+  ifMatch?: number;
+  /** Who writes this one, when not the call's writer. */
+  ctx?: WriteContext;
+}
+
+export interface UpdateManyOptions {
+  /** Write no new version when the content is that of the current version (meta.versionId and meta.lastUpdated aside). */
+  keepUnchanged?: boolean;
+}
+
+/** A token to look up, as `param=system|code` would search it. */
+export interface TokenKey {
+  resourceType: string;
+  param: string;
+  system: string;
+  code: string;
+}
+
+/** Code-unit order: the same in every process, whatever its locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareKeys(a: TokenKey, b: TokenKey): number {
+  return compareText(a.resourceType, b.resourceType) || compareText(a.param, b.param) || compareText(a.system, b.system) || compareText(a.code, b.code);
 }
 
 function iso(v: string | Date): string {
@@ -58,6 +98,7 @@ export function toStoredVersion(row: ResourceRow): StoredVersion {
     author: row.author,
     sourceOrg: row.source_org,
     ...(row.method ? { method: row.method } : {}),
+    ...(row.person_id !== undefined ? { personId: row.person_id } : {}),
   };
   if (row.deleted || row.content === null) return version;
   if (typeof row.content !== 'string') return { ...version, resource: row.content };
@@ -76,6 +117,8 @@ function withMeta<T extends Resource>(resource: T, id: string, versionId: number
 }
 
 const COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content::text as content, author, source_org';
+/** Current versions read for a write: with the Person they belong to. */
+const CURRENT_COLUMNS = `${COLUMNS}, person_id`;
 
 export class SqlFhirRepository {
   constructor(
@@ -113,13 +156,17 @@ export class SqlFhirRepository {
     return created as StoredVersion<T>;
   }
 
-  /** Creates many resources with one statement per table: the bulk path for bundles and imports. */
-  async createMany<T extends Resource>(items: { resource: T; id?: string | undefined }[], ctx: WriteContext): Promise<StoredVersion<T>[]> {
+  /**
+   * Creates many resources in one statement (resources, history and index rows): the bulk path
+   * for bundles and imports. An item's own `ctx` overrides the call's.
+   */
+  async createMany<T extends Resource>(items: { resource: T; id?: string | undefined; ctx?: WriteContext | undefined }[], ctx: WriteContext): Promise<StoredVersion<T>[]> {
     if (items.length === 0) return [];
     const lastUpdated = this.deps.now().toISOString();
     const newId = this.deps.newId ?? randomUUID;
-    const versions = items.map(({ resource, id }) => {
+    const versions = items.map(({ resource, id, ctx: own }) => {
       const rid = id ?? newId();
+      const by = own ?? ctx;
       return {
         resourceType: resource.resourceType,
         id: rid,
@@ -127,41 +174,138 @@ export class SqlFhirRepository {
         lastUpdated,
         deleted: false,
         resource: withMeta(this.prepare(resource), rid, 1, lastUpdated),
-        author: ctx.author,
-        sourceOrg: ctx.sourceOrg ?? null,
+        author: by.author,
+        sourceOrg: by.sourceOrg ?? null,
         method: 'POST',
       } satisfies StoredVersion<T>;
     });
-    const index = indexInsertCtes(
-      versions.map((v) => ({ resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) })),
-      7,
+    const { sql, params } = writeManyStatement(
+      versions.map((v) => ({ resource: v.resource as T & { id: string }, versionId: 1, insert: true, method: 'POST', author: v.author, sourceOrg: v.sourceOrg, index: { resourceType: v.resourceType, id: v.id, rows: this.deps.buildIndexRows(v.resource) } })),
+      lastUpdated,
     );
-    // One statement stores the resources, their history and their index rows.
+    await this.q.query(sql, params, { prepare: true });
+    return versions;
+  }
+
+  /**
+   * Transaction-scoped advisory locks on many keys (e.g. the criteria of conditional writes),
+   * taken in one statement and in one global order, so two writers never wait on each other
+   * in a cycle. Held until the transaction ends.
+   */
+  async lockKeys(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
     await this.q.query(
-      `with r as (
-         insert into resource (resource_type, id, version_id, last_updated, deleted, content, author, source_org)
-         select t, i, 1, $3::timestamptz, false, c::jsonb, $5, $6
-         from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
-       ),
-       h as (
-         insert into resource_history (resource_type, id, version_id, last_updated, deleted, method, content, author, source_org)
-         select t, i, 1, $3::timestamptz, false, 'POST', c::jsonb, $5, $6
-         from unnest($1::text[], $2::text[], $4::text[]) as u(t, i, c)
-       )${index.ctes.map((c) => `,
-       ${c}`).join('')}
-       select 1`,
-      [
-        versions.map((v) => v.resourceType),
-        versions.map((v) => v.id),
-        lastUpdated,
-        versions.map((v) => JSON.stringify(v.resource)),
-        ctx.author,
-        ctx.sourceOrg ?? null,
-        ...index.params,
-      ],
+      'select count(pg_advisory_xact_lock(h)) as n from (select distinct hashtext(k) as h from unnest($1::text[]) as k order by 1) as s',
+      [keys],
       { prepare: true },
     );
-    return versions;
+  }
+
+  /**
+   * The current, not deleted resources whose token index holds each key, as the searches
+   * `Type?param=system|code` would find them, all in one statement. The rows found are locked
+   * (FOR UPDATE) until the transaction ends. Result i lists the matches of key i.
+   *
+   * Each key is looked up by a LATERAL index scan, so that the prepared statement's generic plan
+   * stays an index lookup per key even when it was made before the tables had statistics.
+   * Keys are looked up, and their rows locked, in one canonical order.
+   */
+  async findByTokens(keys: readonly TokenKey[]): Promise<StoredVersion[][]> {
+    const out = keys.map((): StoredVersion[] => []);
+    if (keys.length === 0) return out;
+    const order = keys.map((k, i) => ({ k, i })).sort((a, b) => compareKeys(a.k, b.k));
+    const sorted = order.map((o) => o.k);
+    const res = await this.q.query<ResourceRow & { n: string | number }>(
+      `select k.n, r.*
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality as k(t, p, s, c, n)
+       cross join lateral (select i.resource_id from sp_token i
+         where i.resource_type = k.t and i.param = k.p and i.code = k.c and i.system = k.s offset 0) as m
+       cross join lateral (select ${CURRENT_COLUMNS} from resource r
+         where r.resource_type = k.t and r.id = m.resource_id and not r.deleted offset 0 for update) as r
+       order by k.n`,
+      [sorted.map((k) => k.resourceType), sorted.map((k) => k.param), sorted.map((k) => k.system), sorted.map((k) => k.code)],
+      { prepare: true },
+    );
+    for (const row of res.rows) {
+      const list = out[(order[Number(row.n) - 1] as (typeof order)[number]).i] as StoredVersion[];
+      if (!list.some((v) => v.id === row.id)) list.push(toStoredVersion(row));
+    }
+    return out;
+  }
+
+  /**
+   * Updates (PUT) many resources, with the results of updating them one after another in the
+   * given order: a missing resource is created with its id, a deleted one recreated. The writes
+   * take one statement (plus one to read and lock the current versions the caller did not pass).
+   */
+  async updateMany<T extends Resource>(items: readonly UpdateManyItem<T>[], ctx: WriteContext, opts: UpdateManyOptions = {}): Promise<UpdateResult[]> {
+    const results: UpdateResult[] = [];
+    // A resource written twice gets two versions in order: each run writes every id once.
+    let run: UpdateManyItem<T>[] = [];
+    const inRun = new Set<string>();
+    const done = new Set<string>();
+    for (const item of items) {
+      const key = `${item.resource.resourceType}/${item.resource.id}`;
+      if (inRun.has(key)) {
+        results.push(...(await this.updateRun(run, ctx, opts)));
+        for (const k of inRun) done.add(k);
+        run = [];
+        inRun.clear();
+      }
+      inRun.add(key);
+      // An id written earlier in this call is read again: its current version is the one just written.
+      run.push(done.has(key) ? { resource: item.resource, ...(item.ifMatch !== undefined ? { ifMatch: item.ifMatch } : {}), ...(item.ctx ? { ctx: item.ctx } : {}) } : item);
+    }
+    results.push(...(await this.updateRun(run, ctx, opts)));
+    return results;
+  }
+
+  private async updateRun<T extends Resource>(items: readonly UpdateManyItem<T>[], ctx: WriteContext, opts: UpdateManyOptions): Promise<UpdateResult[]> {
+    if (items.length === 0) return [];
+    // Read and locked in one canonical order, like findByTokens.
+    const unknown = items.filter((i) => i.current === undefined).sort((a, b) => compareText(a.resource.resourceType, b.resource.resourceType) || compareText(a.resource.id, b.resource.id));
+    const read = new Map<string, StoredVersion>();
+    if (unknown.length > 0) {
+      const res = await this.q.query<ResourceRow>(
+        `select r.* from unnest($1::text[], $2::text[]) as u(t, i)
+         cross join lateral (select ${CURRENT_COLUMNS} from resource x where x.resource_type = u.t and x.id = u.i offset 0 for update) as r`,
+        [unknown.map((i) => i.resource.resourceType), unknown.map((i) => i.resource.id)],
+        { prepare: true },
+      );
+      for (const row of res.rows) read.set(`${row.resource_type}/${row.id}`, toStoredVersion(row));
+    }
+    const lastUpdated = this.deps.now().toISOString();
+    const results: UpdateResult[] = [];
+    const toWrite: VersionToWrite[] = [];
+    for (const item of items) {
+      const { resourceType, id } = item.resource;
+      const current = item.current === undefined ? read.get(`${resourceType}/${id}`) : (item.current ?? undefined);
+      if (item.ifMatch !== undefined && current?.versionId !== item.ifMatch) {
+        throw errors.versionConflict(`${resourceType}/${id}`, String(item.ifMatch), current ? String(current.versionId) : 'none');
+      }
+      // Compared as it would be stored: the server's additions (labels) are part of the content.
+      const prepared = this.prepare(item.resource);
+      if (opts.keepUnchanged && current && !current.deleted && current.resource && sameContent(current.resource, prepared)) {
+        results.push({ version: current, created: false, unchanged: true });
+        continue;
+      }
+      const versionId = current ? current.versionId + 1 : 1;
+      const stored = withMeta(prepared, id, versionId, lastUpdated);
+      const by = item.ctx ?? ctx;
+      const author = by.author;
+      const sourceOrg = by.sourceOrg ?? null;
+      // A new row is recorded as update() records it: its history row says POST, as createMany's do.
+      toWrite.push({ resource: stored, versionId, insert: !current, method: current ? 'PUT' : 'POST', author, sourceOrg, index: { resourceType, id, rows: this.deps.buildIndexRows(stored) } });
+      results.push({
+        version: { resourceType, id, versionId, lastUpdated, deleted: false, resource: stored, author, sourceOrg, method: 'PUT' },
+        created: !current || current.deleted,
+      });
+    }
+    if (toWrite.length > 0) {
+      const { sql, params } = writeManyStatement(toWrite, lastUpdated);
+      await this.q.query(sql, params, { prepare: true });
+    }
+    return results;
   }
 
   /** Update (PUT). A missing or deleted resource is (re)created with the client's id. */

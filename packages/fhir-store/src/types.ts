@@ -49,6 +49,8 @@ export interface StoredVersion<T extends Resource = Resource> {
   sourceOrg: string | null;
   /** HTTP method that produced this version (POST, PUT, DELETE). */
   method?: string;
+  /** The Person the resource belongs to (record matching), when it was read for a write; null: none yet. */
+  personId?: string | null;
 }
 
 export interface HistoryOptions {

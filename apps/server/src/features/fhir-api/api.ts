@@ -1,7 +1,10 @@
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import type { AccessPoint } from '../access/index.ts';
 import { buildCapabilityStatement } from './capability.ts';
-import { processBundle } from './bundle.ts';
+import type { Queryable } from '@kennebec/db';
+import { errors } from '@kennebec/fhir';
+import { processBundle, transactionOrBatch } from './bundle.ts';
+import { processTransactions, type BundleDeps } from './transaction.ts';
 import { dispatch, type RouterDeps } from './router.ts';
 import { FhirService } from './service.ts';
 import type { AuditSink, ResourceProvider, ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
@@ -33,6 +36,13 @@ export interface FhirApi {
   dispatch: (req: FhirRequest) => Promise<FhirResponse>;
   /** Records a request refused before it had an actor (401). */
   refused: (req: Omit<FhirRequest, 'actor'> & { actor?: Actor | undefined }, err: unknown) => Promise<void>;
+  /**
+   * Several transaction Bundles applied in one database transaction (group commit): all commit
+   * or none does, with `sameTransaction` run first inside it. One response per request. Each
+   * entry is audited in that transaction; a failure is not recorded here, as the caller applies
+   * the Bundles again one by one through `dispatch`.
+   */
+  transactions: (requests: FhirRequest[], sameTransaction?: (tx: Queryable) => Promise<void>) => Promise<FhirResponse[]>;
 }
 
 export function createFhirApi(deps: FhirApiDeps): FhirApi {
@@ -67,10 +77,19 @@ export function createFhirApi(deps: FhirApiDeps): FhirApi {
       })),
     operations: deps.operations ?? {},
     providers,
-    processBundle: (req) => processBundle({ service, search: deps.search, dispatch: route, store: deps.store }, req),
+    processBundle: (req) => processBundle(bundleDeps, req),
   };
   const plain = (req: FhirRequest): Promise<FhirResponse> => dispatch(routerDeps, req);
   const audit = deps.audit;
   const route = audit ? auditedDispatch(plain, audit, service.fhirBase) : plain;
-  return { service, dispatch: route, refused: (req, err) => (audit ? auditRefused(audit, req, err) : Promise.resolve()) };
+  const bundleDeps: BundleDeps = { service, search: deps.search, dispatch: route, store: deps.store };
+  const transactions = (requests: FhirRequest[], sameTransaction?: (tx: Queryable) => Promise<void>): Promise<FhirResponse[]> => {
+    const bundles = requests.map((req) => {
+      const bundle = transactionOrBatch(req.body);
+      if (bundle.type !== 'transaction') throw errors.badRequest('Only transaction Bundles can be applied together', ['Bundle.type']);
+      return { actor: req.actor, entries: bundle.entry ?? [], prefer: req.headers.prefer, context: req.context };
+    });
+    return processTransactions(bundleDeps, bundles, sameTransaction);
+  };
+  return { service, dispatch: route, refused: (req, err) => (audit ? auditRefused(audit, req, err) : Promise.resolve()), transactions };
 }

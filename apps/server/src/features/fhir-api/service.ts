@@ -3,6 +3,7 @@ import { errors, outcome, ID_PATTERN } from '@kennebec/fhir';
 import type { Queryable } from '@kennebec/db';
 import type { SqlFhirRepository, SqlFhirStore, StoredVersion, WriteContext } from '@kennebec/fhir-store';
 import { actorOrganization, actorReference, authorize, type AccessPoint, type Actor, type PatientScope } from '../access/index.ts';
+import { criteriaKey } from './conditional.ts';
 import { parseIfMatch, parsePrefer, versionHeaders } from './headers.ts';
 import { hasResource, resourceOf } from './json.ts';
 import type { AuditSink, ResourceValidator, SearchEngine, WriteFollower } from './ports.ts';
@@ -140,12 +141,15 @@ export class FhirService {
     return this.writeResponse(result.version, result.created ? 201 : 200, prefer);
   }
 
-  /** Conditional create: 0 matches → create, 1 → that one, more → 412 (https://hl7.org/fhir/R4/http.html#ccreate). */
-  async conditionalMatch(actor: Actor, type: string, query: string, handle: Queryable): Promise<StoredVersion | undefined> {
+  /**
+   * Conditional create: 0 matches → create, 1 → that one, more → 412 (https://hl7.org/fhir/R4/http.html#ccreate).
+   * `locked`: the caller already holds the lock on these criteria.
+   */
+  async conditionalMatch(actor: Actor, type: string, query: string, handle: Queryable, locked = false): Promise<StoredVersion | undefined> {
     authorize(actor, { resourceType: type, interaction: 's' });
-    const params = [...new URLSearchParams(query.replace(/^.*\?/, ''))];
+    const params = ifNoneExistParams(query);
     if (params.length === 0) throw errors.badRequest('If-None-Exist must carry search parameters');
-    await lockCriteria(handle, type, params);
+    if (!locked) await lockCriteria(handle, type, params);
     const found = await this.deps.search.search(type, [...params, ['_count', '2']], { lenient: false, handle });
     if (found.matches.length > 1) throw errors.multipleMatches(`If-None-Exist criteria matched more than one ${type}`);
     return found.matches[0];
@@ -324,13 +328,14 @@ export class FhirService {
   }
 }
 
-/**
- * Two conditional writes with the same criteria must not both find nothing and both create:
- * a transaction-scoped advisory lock on the criteria makes the second wait for the first.
- */
+/** Locks the criteria of a conditional write for the rest of the transaction (see conditional.ts). */
 async function lockCriteria(handle: Queryable, type: string, params: [string, string][]): Promise<void> {
-  const key = `${type}?${[...params].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join('&')}`;
-  await handle.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
+  await handle.query('select pg_advisory_xact_lock(hashtext($1))', [criteriaKey(type, params)]);
+}
+
+/** The search parameters of an If-None-Exist value (`identifier=…`, or a URL ending in one). */
+export function ifNoneExistParams(query: string): [string, string][] {
+  return [...new URLSearchParams(query.replace(/^.*\?/, ''))];
 }
 
 export function writeContext(actor: Actor): { author: string; sourceOrg: string | null } {

@@ -1,4 +1,5 @@
 import type { Resource } from 'fhir/r4';
+import type { Queryable } from '@kennebec/db';
 import type { Actor } from '../access/index.ts';
 
 /** A FHIR REST request, independent of any web framework. */
@@ -16,6 +17,11 @@ export interface FhirRequest {
   actor: Actor;
   /** Where the request came from, for the audit trail. */
   context?: RequestContext | undefined;
+  /**
+   * Transaction Bundles only: work that must commit or roll back with the entries, run first
+   * inside their database transaction (HL7 v2 ingest logs the message there). Never set from HTTP.
+   */
+  sameTransaction?: ((tx: Queryable) => Promise<void>) | undefined;
 }
 
 /** Where a request came from: recorded with each access in the audit trail. */
