@@ -146,19 +146,8 @@ export function newGrantId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export interface NewGrant {
-  proxyUserId: string;
-  patientId: string;
-  orgId: string;
-  basis: ProxyBasis;
-  grantedBy: string;
-  grantedByKind: 'staff' | 'subject';
-  grantedAt: Date;
-  reviewBy: Date | null;
-  permissions: Permissions;
-  documentId: string | null;
-  inPersonConsent: boolean;
-}
+/** What a new grant is given; the rest of a GrantRecord is assigned, joined or set later. */
+export type NewGrant = Omit<GrantRecord, 'id' | 'proxyEmail' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'subjectBirthDate' | 'subjectName'>;
 
 /** Inserts a grant; null when the proxy already has one in force for this patient. */
 export async function insertGrant(tx: Queryable, g: NewGrant): Promise<string | null> {

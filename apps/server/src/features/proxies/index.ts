@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../deps.ts';
 import type { ApiRegistry } from '../../http/api-routes.ts';
-import { actorReference } from '../access/index.ts';
+import { requestFields } from '../fhir-api/index.ts';
 import type { AccountsContext } from '../accounts/index.ts';
 import type { ProxiesContext, ProxyAudit } from './context.ts';
 import { noLinkedPatients } from './linked-patients.ts';
@@ -16,21 +16,8 @@ import { staffProxyRoutes } from './staff-routes.ts';
  */
 function auditOf(deps: AppDeps): ProxyAudit {
   return async (tx, actor, req, entry) => {
-    await deps.audit.appendInTransaction(tx, [
-      {
-        actor: actorReference(actor),
-        actorOrg: actor.orgId ? `Organization/${actor.orgId}` : null,
-        onBehalfOf: actor.actingFor ? `Patient/${actor.actingFor.patientId}` : null,
-        patients: entry.patients,
-        action: entry.action,
-        entities: entry.entities,
-        outcome: entry.outcome,
-        status: entry.status,
-        clientIp: req.ip,
-        userAgent: req.userAgent ?? null,
-        requestId: req.requestId,
-      },
-    ]);
+    const who = requestFields(actor, { clientIp: req.ip, userAgent: req.userAgent, requestId: req.requestId });
+    await deps.audit.appendInTransaction(tx, [{ ...who, ...entry }]);
   };
 }
 
