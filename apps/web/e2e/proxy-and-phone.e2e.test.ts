@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('a parent in the portal', () => {
     const { page, problems: p } = await newPage(w, { viewport: { width: 360, height: 740 }, isMobile: true });
     problems.push(p);
     await signIn(page);
-    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    const width = () => page.evaluate<number>('document.documentElement.scrollWidth');
     expect(await width()).toBeLessThanOrEqual(360);
     const bar = page.getByRole('region', { name: 'Whose record' });
     await bar.getByLabel('View the record of').selectOption({ label: 'Theo Lee (teen)' });
@@ -131,9 +131,9 @@ describe.skipIf(!hasChromium)('a parent in the portal', () => {
     await page.reload();
     await heading(page, 'Test result');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to main content');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Skip to main content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
     await page.context().close();
   });
 });

@@ -58,7 +58,7 @@ export async function startWorld(): Promise<World> {
 
 /** A browser context that fails the test on any Content-Security-Policy violation or page error. */
 export async function newPage(w: World, opts: { viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await w.browser.newContext({ baseURL: w.base, viewport: opts.viewport ?? { width: 1280, height: 900 }, ...(opts.isMobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}), locale: 'en-US' });
+  const context = await w.browser.newContext({ baseURL: w.base, viewport: opts.viewport ?? { width: 1280, height: 900 }, ...(opts.isMobile ? { isMobile: true, hasTouch: true } : {}), locale: 'en-US' });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -87,8 +87,9 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   // Evaluated through the DevTools protocol, not as an inline script: the page's CSP stays strict.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    // Runs in the page (whose globals the Node-side types do not know).
+    const g = globalThis as unknown as { document: unknown; axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } };
+    const r = await g.axe.run(g.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) }));
   });
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -121,7 +122,7 @@ export async function createOrg(w: World, name: string, facility: string): Promi
     method: 'POST',
     url: '/oauth2/token',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', ...client }).toString(),
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret }).toString(),
   });
   expect(res.statusCode, res.body).toBe(200);
   return { id: src.id, name, system: src.identifierSystem, token: (res.json() as { access_token: string }).access_token };
