@@ -171,7 +171,7 @@ describe('the portal record, actor by actor', () => {
       [ids.child, false],
       [ids.teen, true],
     ]));
-    expect(await people('nurseA')).toEqual([]);
+    expect((await browsers.nurseA?.get('/api/portal/people'))?.statusCode).toBe(403);
     const guessed = await record('alice', 'bob', 'labs');
     const unknown = await record('alice', 'no-such-patient', 'labs');
     expect(guessed?.json()).toMatchObject({ issue: [{ code: 'not-found' }] });

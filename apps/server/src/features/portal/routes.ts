@@ -84,6 +84,7 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
       summary: 'The signed-in patient and the people they act for (as parent, guardian or other proxy)',
       tags: ['portal'],
       security: 'session',
+      who: ['patient'],
       responses: {
         200: { description: 'People whose record this account may see', schema: z.object({ people: z.array(person) }) },
         401: problem('No session'),
@@ -104,6 +105,7 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
         'Resources of the person (every source record linked to the same Person by the MPI) in the section, newest first, each with its source organization. Information hidden from this account (a teen\'s confidential information to a parent) is left out. A person the account may not see is answered 404, like one that does not exist.',
       tags: ['portal'],
       security: 'session',
+      who: ['patient', 'front-desk', 'nurse', 'provider', 'org-admin'],
       params: z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/) }),
       query: z.object({ section: z.enum(SECTION_NAMES as [string, ...string[]]) }),
       responses: {
