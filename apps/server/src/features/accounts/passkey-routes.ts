@@ -46,6 +46,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       description: 'A discoverable credential with user verification, so that it serves as a second factor and for passwordless sign-in. Staff at stage mfa-enrol may add one instead of TOTP.',
       tags: ['passkeys'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       responses: {
         200: { description: 'PublicKeyCredentialCreationOptionsJSON', schema: p.creationOptions },
@@ -66,6 +67,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       description: "Attestation is not required ('none' is accepted). At stage mfa-enrol this also completes the session's second factor. The account's address is told by mail.",
       tags: ['passkeys'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: p.registerBody,
       responses: {
@@ -87,6 +89,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'My passkeys',
       tags: ['passkeys'],
       security: 'session',
+      who: ['account'],
       responses: { 200: { description: 'Oldest first', schema: p.passkeyList }, 401: problem('No session'), 403: problem('Second factor due (KB-MFA-REQUIRED)') },
       handler: async ({ req }) => {
         const { session } = await sessions.require(req);
@@ -100,6 +103,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Rename one of my passkeys',
       tags: ['passkeys'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       params: p.passkeyIdParams,
       body: p.renameBody,
@@ -119,6 +123,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Remove one of my passkeys (staff keep at least one second factor)',
       tags: ['passkeys'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       params: p.passkeyIdParams,
       responses: {
@@ -143,6 +148,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Second factor with a passkey: options for navigator.credentials.get() (valid 5 minutes, once)',
       tags: ['sessions', 'passkeys'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       responses: {
         200: { description: "PublicKeyCredentialRequestOptionsJSON listing the account's passkeys", schema: p.requestOptions },
@@ -164,6 +170,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Complete sign-in with a passkey assertion instead of a code',
       tags: ['sessions', 'passkeys'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: p.assertionBody,
       responses: {
@@ -188,6 +195,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       description: 'Sets a short-lived cookie that ties the challenge to this browser. Any discoverable credential may answer; user verification is required.',
       tags: ['sessions', 'passkeys'],
       security: 'none',
+      who: ['anyone'],
       responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON', schema: p.requestOptions, headers: { 'set-cookie': 'The challenge cookie' } } },
       handler: async ({ reply }) => {
         const nonce = newToken();
@@ -204,6 +212,7 @@ export function passkeyRoutes(ctx: AccountsContext): ApiRoute[] {
       description: 'A passkey sign-in is multi-factor: the session is at stage full at once, for staff too.',
       tags: ['sessions', 'passkeys'],
       security: 'none',
+      who: ['anyone'],
       body: p.assertionBody,
       responses: {
         200: { description: 'Signed in', schema: s.sessionView, headers: { 'set-cookie': 'The session cookie' } },
