@@ -3,8 +3,12 @@ export { actorReference, actorOrganization, actorPurpose, STAFF_ROLES } from './
 export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type AccessRequest, type AuditAccess } from './authorize.ts';
 export {
   decide,
+  actingAs,
   visibleUnder,
   PURPOSES,
+  MESSAGE_CATEGORIES,
+  type AccessArea,
+  type MessageCategory,
   type Action,
   type Decision,
   type DecisionRequest,

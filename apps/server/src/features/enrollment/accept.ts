@@ -163,3 +163,9 @@ export async function linkedPatients(q: Queryable, userId: string): Promise<Pati
   );
   return res.rows.map((r) => ({ patientId: r.patient_id, orgId: r.org_id, linkedAt: new Date(r.linked_at).toISOString() }));
 }
+
+/** The account a Patient record is linked to, if any (one account per record). */
+export async function linkedAccount(q: Queryable, patientId: string): Promise<string | null> {
+  const res = await q.query<{ user_id: string }>('select user_id from patient_account_link where patient_id = $1', [patientId]);
+  return res.rows[0]?.user_id ?? null;
+}

@@ -27,5 +27,5 @@ export async function enrollmentPlugin(app: FastifyInstance, opts: { api: ApiReg
   opts.api.add(app, enrollmentRoutes(opts.ctx));
 }
 
-export { linkedPatients, type PatientLink } from './accept.ts';
+export { linkedPatients, linkedAccount, type PatientLink } from './accept.ts';
 export type { EnrollmentAudit, EnrollmentAuditEntry, EnrollmentContext } from './context.ts';
