@@ -20,14 +20,18 @@ export interface OpenApiInfo {
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   delete out.$schema;
-  // Schemas registered with .meta({ id }) come back under $defs; hoist them to components.
+  // Schemas registered with .meta({ id }) come back under $defs; hoist them to components
+  // (they may refer to one another: a thread holds messages, a message its author).
   const defs = out.$defs as Record<string, JsonSchema> | undefined;
   if (defs) {
-    for (const [k, v] of Object.entries(defs)) components[k] = v;
+    for (const [k, v] of Object.entries(defs)) components[k] = toComponentRefs(v);
     delete out.$defs;
   }
-  const text = JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/');
-  return JSON.parse(text) as JsonSchema;
+  return toComponentRefs(out);
+}
+
+function toComponentRefs(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
 }
 
 function parameters(schema: z.ZodType | undefined, where: 'query' | 'path', components: Record<string, JsonSchema>): JsonSchema[] {
@@ -72,8 +76,9 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    description: [route.description, `Who may call: ${route.who.join(', ')}.`].filter(Boolean).join('\n\n'),
     tags: route.tags,
+    'x-callers': route.who,
     security: SECURITY[route.security],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input', components) } } } } : {}),
@@ -115,6 +120,7 @@ export function openApiRoute(registry: ApiRegistry, info: OpenApiInfo): ApiRoute
     summary: 'This document: the OpenAPI 3.1 description of the JSON API',
     tags: ['meta'],
     security: 'none',
+    who: ['anyone'],
     responses: { 200: { description: 'The OpenAPI document', schema: documentSchema } },
     handler: async () => {
       cached ??= openApiDocument(registry.routes, info);

@@ -4,7 +4,12 @@ export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type Acces
 export {
   decide,
   actingAs,
+  decideOperation,
+  requireOperation,
   visibleUnder,
+  type OperationDecision,
+  type OperationRequest,
+  type StaffOperation,
   PURPOSES,
   MESSAGE_CATEGORIES,
   type AccessArea,

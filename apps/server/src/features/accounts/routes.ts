@@ -55,6 +55,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       description: 'The answer is the same whether or not the address already has an account (its owner is told by mail).',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.signUpBody,
       responses: { 202: { description: 'Check your mail', schema: s.accepted }, 400: problem('Invalid input or a password that breaks the rules (KB-PASSWORD-REJECTED, one issue per reason)') },
       handler: async ({ body, req }) => {
@@ -69,6 +70,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Confirm an email address with the token of the emailed link',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.tokenBody,
       responses: { 204: { description: 'The address is confirmed' }, 400: problem('Unknown, expired or used link (KB-TOKEN-INVALID)') },
       handler: async ({ body, req }) => {
@@ -83,6 +85,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Send a new confirmation link (same answer for any address)',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.emailBody,
       responses: { 202: { description: 'Check your mail', schema: s.accepted } },
       handler: async ({ body }) => {
@@ -97,6 +100,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Mail a password reset link (same answer for any address)',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.emailBody,
       responses: { 202: { description: 'Check your mail', schema: s.accepted } },
       handler: async ({ body }) => {
@@ -111,6 +115,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Set a new password with the token of a reset or set-password link; ends every session',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.resetBody,
       responses: { 204: { description: 'Password set; sign in with it' }, 400: problem('Unknown, expired or used link (KB-TOKEN-INVALID), or a password that breaks the rules (KB-PASSWORD-REJECTED)') },
       handler: async ({ body, req }) => {
@@ -125,6 +130,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Change the password (needs the current one); other sessions end',
       tags: ['accounts'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.changePasswordBody,
       responses: {
@@ -147,6 +153,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'The current session: who is signed in, how far sign-in has got, and the CSRF token',
       tags: ['sessions'],
       security: 'none',
+      who: ['anyone'],
       responses: { 200: { description: 'The session, or authenticated: false', schema: s.sessionView } },
       handler: async ({ req }) => {
         const cur = await sessions.current(req);
@@ -161,6 +168,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       description: 'Staff, and patients who enrolled TOTP, get a session at stage mfa-enrol or mfa-verify that must complete the second factor.',
       tags: ['sessions'],
       security: 'none',
+      who: ['anyone'],
       body: s.signInBody,
       responses: {
         200: { description: 'Signed in (see stage)', schema: s.sessionView, headers: { 'set-cookie': 'The session cookie' } },
@@ -185,6 +193,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Sign out of this session',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       responses: { 204: { description: 'Signed out; the cookie is cleared' }, 401: problem('No session'), 403: problem('CSRF token missing or wrong') },
       handler: async ({ req, reply }) => {
@@ -202,6 +211,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Complete sign-in with a TOTP code or a recovery code',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.secondFactorBody,
       responses: {
@@ -226,6 +236,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'My sessions that have not ended',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       responses: { 200: { description: 'Sessions, newest first', schema: s.sessionList }, 401: problem('No session'), 403: problem('Second factor due (KB-MFA-REQUIRED)') },
       handler: async ({ req }) => {
         const { session } = await sessions.require(req);
@@ -240,6 +251,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'End one of my sessions',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       params: s.sessionIdParams,
       responses: { 204: { description: 'Ended' }, 401: problem('No session'), 403: problem('CSRF token missing or wrong'), 404: problem('No such session of mine') },
@@ -258,6 +270,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Sign out everywhere (or, with keep=current, everywhere else)',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       query: s.endSessionsQuery,
       responses: { 200: { description: 'How many sessions ended', schema: s.endedSessions }, 401: problem('No session'), 403: problem('CSRF token missing or wrong') },

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errors } from '@kennebec/fhir';
-import { apiRoute, type ApiRoute } from '../../http/api-routes.ts';
+import { apiRoute, type ApiRoute, type Caller } from '../../http/api-routes.ts';
 import { actorOf, requestInfo } from '../accounts/index.ts';
 import type { MessagingContext } from './context.ts';
 import { readerOf, type Reader } from './policy.ts';
@@ -14,6 +14,12 @@ import { listInbox, markThreadRead, readThread, reply, startFromPortal, startFro
  * organization's staff. Thin: the use cases in service.ts ask the access point and audit.
  */
 type Side = 'portal' | 'staff';
+
+/** Patients and their proxies on one side; on the other, staff roles that handle an organization's messages (billing: billing questions only). */
+const CALLERS: Record<Side, readonly Caller[]> = {
+  portal: ['patient'],
+  staff: ['front-desk', 'nurse', 'provider', 'org-admin', 'billing'],
+};
 
 const common = {
   401: s.problem('No session'),
@@ -45,6 +51,7 @@ function sharedRoutes(ctx: MessagingContext, side: Side): ApiRoute[] {
       summary: `Message threads of ${who}, latest activity first, with unread counts`,
       tags: ['messaging'],
       security: 'session',
+      who: CALLERS[side],
       query: s.listQuery,
       responses: { 200: { description: 'Threads and the number of unread messages over all of them', schema: s.inbox }, 400: s.problem('Bad query'), ...common },
       handler: async ({ req, query }) => ({ status: 200, body: await listInbox(ctx, await reader(req), requestInfo(req), query) }),
@@ -56,6 +63,7 @@ function sharedRoutes(ctx: MessagingContext, side: Side): ApiRoute[] {
       summary: 'One thread with the messages this account may see, oldest first (reading does not mark it read)',
       tags: ['messaging'],
       security: 'session',
+      who: CALLERS[side],
       params: s.idParams,
       responses: { 200: { description: 'The thread', schema: s.thread }, 400: s.problem('Malformed id'), ...withThread },
       handler: async ({ req, params }) => ({ status: 200, body: await readThread(ctx, await reader(req), requestInfo(req), params.id) }),
@@ -67,6 +75,7 @@ function sharedRoutes(ctx: MessagingContext, side: Side): ApiRoute[] {
       summary: 'Write a message in a thread',
       tags: ['messaging'],
       security: 'session',
+      who: CALLERS[side],
       csrf: true,
       params: s.idParams,
       body: z.object({ body: s.body }),
@@ -80,6 +89,7 @@ function sharedRoutes(ctx: MessagingContext, side: Side): ApiRoute[] {
       summary: 'Mark a thread read, up to a message seen (default: the last one)',
       tags: ['messaging'],
       security: 'session',
+      who: CALLERS[side],
       csrf: true,
       params: s.idParams,
       body: z.object({ lastMessageId: s.id.optional().describe('The last message the reader saw; later ones stay unread') }),
@@ -102,6 +112,7 @@ export function portalMessageRoutes(ctx: MessagingContext): ApiRoute[] {
         'The organization must hold the patient\'s record (linked to this account by its invitation). A proxy acting for someone writes to the organization of their grant, and needs messaging "act"; the message is shown as "<proxy> acting for <patient>".',
       tags: ['messaging'],
       security: 'session',
+      who: CALLERS.portal,
       csrf: true,
       body: z.object({
         orgId: s.id.optional().describe('Which organization, when the account is linked to records at several'),
@@ -127,6 +138,7 @@ export function staffMessageRoutes(ctx: MessagingContext): ApiRoute[] {
       description: 'The person who holds the conversation (the patient\'s linked account, or the proxy named) is told by email that a message is waiting; the email holds no text.',
       tags: ['messaging'],
       security: 'session',
+      who: CALLERS.staff,
       csrf: true,
       body: z.object({
         patientId: s.id,
