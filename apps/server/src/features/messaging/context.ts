@@ -24,7 +24,7 @@ export interface MessagingContext {
   sessions: SessionHttp;
   /** The records an account is linked to as that person (enrollment): whom a patient may write to. */
   linkedPatients: LinkedPatients;
-  /** The account linked to a Patient record, if any (enrollment): who is told of a reply. */
+  /** The account linked to a Patient record or another record of the same person, if any (enrollment): who is told of a reply. */
   accountOf(patientId: string): Promise<string | null>;
   /** A Patient record (not deleted) and the organization that sent it. */
   readPatient(id: string): Promise<{ patient: Patient; sourceOrg: string | null } | undefined>;

@@ -21,7 +21,7 @@ export function messagingContext(deps: AppDeps, accounts: AccountsContext): Mess
     access: deps.access,
     sessions: accounts.sessions,
     linkedPatients: deps.linkedPatients ?? (async () => []),
-    accountOf: (patientId) => linkedAccount(deps.db, patientId),
+    accountOf: async (patientId) => linkedAccount(deps.db, await deps.access.samePerson([patientId])),
     async readPatient(id) {
       const v = await deps.store.read('Patient', id);
       return v && !v.deleted && v.resource ? { patient: v.resource as Patient, sourceOrg: v.sourceOrg } : undefined;
