@@ -371,6 +371,9 @@ describe('the audit trail', () => {
     const guesses = ofThread.filter((r) => r.actor === bobUser);
     expect(guesses.map((r) => `${r.action} ${r.outcome} ${r.status}`).sort()).toEqual(['message-mark-read denied 404', 'message-read denied 404', 'message-reply denied 404']);
     expect(guesses.every((r) => r.patients.length === 0)).toBe(true);
+    // Staff of another organization trying to write to the patient are on record too.
+    const nurseBUser = `User/${await userId('nora.nurse@hill.example')}`;
+    expect(rows.filter((r) => r.actor === nurseBUser && r.action === 'message-start').map((r) => [r.outcome, r.status, r.patients])).toEqual([['denied', 404, [`Patient/${shared.aliceId}`]]]);
     // A proxy's entries say for whom.
     const parent = `User/${await userId('pat.parent@example.com')}`;
     const proxyStart = rows.find((r) => r.actor === parent && r.action === 'message-start');

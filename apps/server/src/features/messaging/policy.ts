@@ -1,4 +1,4 @@
-import { errors } from '@kennebec/fhir';
+import { errors, isOutcomeError } from '@kennebec/fhir';
 import { apiErrors } from '../../http/api-errors.ts';
 import { actingAs, MESSAGE_CATEGORIES, type Decision, type MessageCategory, type PatientGroup, type Principal, type PurposeOfUse, type UserActor } from '../access/index.ts';
 import { INACTIVE_TEXT } from '../proxies/index.ts';
@@ -124,8 +124,9 @@ export async function mayReply(ctx: MessagingContext, reader: Reader, id: string
   try {
     await threadAccess(ctx, reader, id, 'create');
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (isOutcomeError(err)) return false;
+    throw err;
   }
 }
 

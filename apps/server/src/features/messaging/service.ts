@@ -174,7 +174,8 @@ export async function startFromStaff(
   req: RequestInfo,
   input: { patientId: string; category: MessageCategory; subject: string; body: string; proxyUserId?: string | undefined },
 ): Promise<ThreadView> {
-  const fields = { action: 'message-start' as const, purpose: purposeOf(reader.actor, input.category), patients: [] };
+  // A refusal names the patient asked for: staff trying another organization's patients is on record.
+  const fields = { action: 'message-start' as const, purpose: purposeOf(reader.actor, input.category), patients: [input.patientId] };
   let orgId: string;
   try {
     const d = decideStart(ctx, reader, input.category, input.patientId);
