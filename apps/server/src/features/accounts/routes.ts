@@ -4,6 +4,7 @@ import { errors } from '@kennebec/fhir';
 import { apiRoute, problemSchema, type ApiRoute } from '../../http/api-routes.ts';
 import type { AccountsContext, RequestInfo } from './context.ts';
 import { record } from './context.ts';
+import { mayMail } from './mail-quota.ts';
 import { changePassword, forgotPassword, resetPassword } from './password-reset.ts';
 import * as s from './schema.ts';
 import { signIn, verifySecondFactor } from './sign-in.ts';
@@ -57,9 +58,9 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       security: 'none',
       who: ['anyone'],
       body: s.signUpBody,
-      responses: { 202: { description: 'Check your mail', schema: s.accepted }, 400: problem('Invalid input or a password that breaks the rules (KB-PASSWORD-REJECTED, one issue per reason)') },
+      responses: { 202: { description: 'Check your mail', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)'), 400: problem('Invalid input or a password that breaks the rules (KB-PASSWORD-REJECTED, one issue per reason)') },
       handler: async ({ body, req }) => {
-        await signUp(ctx, body, requestInfo(req));
+        if (await mayMail(ctx, body.email, requestInfo(req))) await signUp(ctx, body, requestInfo(req));
         return { status: 202, body: { ...ACCEPTED, message: 'If the address can be used, a link to confirm it has been sent to it' } };
       },
     }),
@@ -87,9 +88,9 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       security: 'none',
       who: ['anyone'],
       body: s.emailBody,
-      responses: { 202: { description: 'Check your mail', schema: s.accepted } },
-      handler: async ({ body }) => {
-        await resendVerification(ctx, body.email);
+      responses: { 202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)') },
+      handler: async ({ body, req }) => {
+        if (await mayMail(ctx, body.email, requestInfo(req))) await resendVerification(ctx, body.email);
         return { status: 202, body: { ...ACCEPTED, message: 'If the address has an unconfirmed account, a new link has been sent to it' } };
       },
     }),
@@ -102,9 +103,9 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       security: 'none',
       who: ['anyone'],
       body: s.emailBody,
-      responses: { 202: { description: 'Check your mail', schema: s.accepted } },
-      handler: async ({ body }) => {
-        await forgotPassword(ctx, body.email);
+      responses: { 202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)') },
+      handler: async ({ body, req }) => {
+        if (await mayMail(ctx, body.email, requestInfo(req))) await forgotPassword(ctx, body.email);
         return { status: 202, body: { ...ACCEPTED, message: 'If the address has an account, a link to reset its password has been sent to it' } };
       },
     }),
