@@ -6,3 +6,4 @@ export { startOidcProvider, type TestOidcProvider, type TestOidcAccount } from '
 export { TestBrowser } from './browser.ts';
 export { TEST_PASSWORD, MINUTE, HOUR, testClock, signUpVerified, signedIn, totpCode } from './accounts.ts';
 export { createTestCa, writePemFiles, type TestCa, type TestCertificate, type IssueOptions } from './pki.ts';
+export { SoftwareAuthenticator, cborEncode, FLAG, type SoftCredential, type CeremonyOverrides } from './webauthn.ts';
