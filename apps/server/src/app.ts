@@ -19,6 +19,7 @@ import { devMailboxPlugin } from './features/mail/index.ts';
 import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index.ts';
 import { portalPlugin } from './features/portal/index.ts';
 import { proxiesContext, proxiesPlugin } from './features/proxies/index.ts';
+import { messagingContext, messagingPlugin } from './features/messaging/index.ts';
 import { webPlugin } from './features/web/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(enrollmentPlugin, { api: jsonApi, ctx: enrollmentContext(deps, accounts, deps.audit) });
   await app.register(portalPlugin, { api: jsonApi, ctx: accounts, access: deps.access, search: deps.search, store: deps.store, audit: deps.audit });
   await app.register(proxiesPlugin, { api: jsonApi, ctx: proxiesContext(deps, accounts) });
+  await app.register(messagingPlugin, { api: jsonApi, ctx: messagingContext(deps, accounts) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);
   // Last: the web app answers the page paths no route above claims.

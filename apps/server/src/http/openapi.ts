@@ -20,14 +20,18 @@ export interface OpenApiInfo {
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   delete out.$schema;
-  // Schemas registered with .meta({ id }) come back under $defs; hoist them to components.
+  // Schemas registered with .meta({ id }) come back under $defs; hoist them to components
+  // (they may refer to one another: a thread holds messages, a message its author).
   const defs = out.$defs as Record<string, JsonSchema> | undefined;
   if (defs) {
-    for (const [k, v] of Object.entries(defs)) components[k] = v;
+    for (const [k, v] of Object.entries(defs)) components[k] = toComponentRefs(v);
     delete out.$defs;
   }
-  const text = JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/');
-  return JSON.parse(text) as JsonSchema;
+  return toComponentRefs(out);
+}
+
+function toComponentRefs(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
 }
 
 function parameters(schema: z.ZodType | undefined, where: 'query' | 'path', components: Record<string, JsonSchema>): JsonSchema[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateProxy } from '@kennebec/consent';
-import { decide, decideOperation, requireOperation, type Principal, type UserActor, type DecisionRequest } from './index.ts';
+import { actingAs, decide, decideOperation, requireOperation, type Principal, type UserActor, type DecisionRequest } from './index.ts';
 
 const patientUser: UserActor = { kind: 'user', userId: 'u-a', accountKind: 'patient', orgId: null, roles: [] };
 const staff = (roles: UserActor['roles'], orgId: string | null = 'org-1'): UserActor => ({ kind: 'user', userId: 's', accountKind: 'staff', orgId, roles });
@@ -71,6 +71,60 @@ describe('decide', () => {
     expect(decide(alice, read('any', { resourceType: 'Organization' })).permit).toBe(true);
     expect(decide(alice, read('any', { resourceType: 'Person' })).permit).toBe(false);
     expect(decide(alice, read('any', { resourceType: 'Organization', action: 'update' })).permit).toBe(false);
+  });
+
+  describe('the messaging area', () => {
+    const msg = (patients: string[] | 'any', extra: Partial<DecisionRequest> = {}): DecisionRequest => ({ action: 'read', resourceType: 'Communication', area: 'messaging', patients, purpose: 'PATRQT', ...extra });
+    const adultGrant = (messaging: 'none' | 'view' | 'act') =>
+      evaluateProxy({ basis: 'adult-consent', subjectBirthDate: '1950-01-01', grantedAt: '2020-01-01T00:00:00Z', permissions: { clinical: 'none', messaging } }, now);
+    const helper = (messaging: 'none' | 'view' | 'act'): Principal => ({ actor: patientUser, self: [], proxies: [{ subject: 'dora', patientIds: ['dora'], decision: adultGrant(messaging) }] });
+
+    it('lets a patient read and write their own messages, never change or delete them', () => {
+      expect(decide(alice, msg(['pa'])).permit).toBe(true);
+      expect(decide(alice, msg(['pa'], { action: 'create' })).permit).toBe(true);
+      expect(decide(alice, msg(['pb'], { action: 'create' })).permit).toBe(false);
+      for (const action of ['update', 'delete'] as const) expect(decide(alice, msg(['pa'], { action }))).toMatchObject({ permit: false, reason: 'messages are never changed or deleted' });
+      // The clinical area stays read only.
+      expect(decide(alice, read(['pa'], { action: 'create' })).permit).toBe(false);
+    });
+
+    it("checks a proxy's messaging level, not the clinical one: none, view to read, act to write", () => {
+      expect(decide(helper('none'), msg(['dora'])).permit).toBe(false);
+      expect(decide(helper('view'), msg(['dora'])).permit).toBe(true);
+      expect(decide(helper('view'), msg(['dora'], { action: 'create' })).permit).toBe(false);
+      expect(decide(helper('act'), msg(['dora'], { action: 'create' })).permit).toBe(true);
+      // Messaging act gives nothing in the clinical area.
+      expect(decide(helper('act'), read(['dora'])).permit).toBe(false);
+    });
+
+    it("tells a teen's proxy to keep the teen's own messages out; a child's proxy sees them", () => {
+      const d = decide(parent, msg('any'));
+      expect(d.permit && d.scope.kind === 'patients' && d.scope.groups.map((g) => [g.patientIds[0], g.hidesSubjectMessages])).toEqual([
+        ['pp', false],
+        ['child', false],
+        ['teen', true],
+      ]);
+      expect(decide(parent, msg(['adult'])).permit).toBe(false);
+    });
+
+    it('gives clinical staff every category of their organization, billing staff only billing, HIE staff none', () => {
+      const nurse: Principal = { actor: staff(['nurse']), self: [], proxies: [] };
+      const billing: Principal = { actor: staff(['billing']), self: [], proxies: [] };
+      const staffMsg = (category: 'clinical' | 'billing', purpose: DecisionRequest['purpose'], action: DecisionRequest['action'] = 'read') => msg(['p'], { category, purpose, action });
+      expect(decide(nurse, staffMsg('clinical', 'TREAT', 'create'))).toEqual({ permit: true, scope: { kind: 'organization', orgId: 'org-1' } });
+      expect(decide(nurse, staffMsg('billing', 'HPAYMT')).permit).toBe(true);
+      expect(decide(billing, staffMsg('billing', 'HPAYMT', 'create')).permit).toBe(true);
+      expect(decide(billing, staffMsg('clinical', 'TREAT'))).toMatchObject({ permit: false, reason: 'billing staff see only billing messages' });
+      expect(decide(nurse, staffMsg('clinical', 'HPAYMT')).permit).toBe(false);
+      expect(decide(nurse, { ...staffMsg('clinical', 'TREAT'), action: 'update' }).permit).toBe(false);
+      expect(decide({ actor: staff(['hie-admin'], null), self: [], proxies: [] }, staffMsg('clinical', 'TREAT')).permit).toBe(false);
+    });
+
+    it('narrows a session to the person it acts for, or to the user themself', () => {
+      const acting: Principal = { ...parent, actor: { ...patientUser, actingFor: { grantId: 'g', patientId: 'child', orgId: 'o' } } };
+      expect(actingAs(acting)).toMatchObject({ self: [], proxies: [{ subject: 'child' }] });
+      expect(actingAs(parent)).toMatchObject({ self: ['pp'], proxies: [] });
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { allows, type ProxyDecision } from '@kennebec/consent';
+import { allows, type ProxyArea, type ProxyDecision } from '@kennebec/consent';
 import { errors } from '@kennebec/fhir';
 import type { Actor, Interaction, StaffRole, UserActor } from './actor.ts';
 import { isPatientData } from './compartment.ts';
@@ -28,6 +28,16 @@ export type Action = 'read' | 'search' | 'create' | 'update' | 'delete';
 export const PURPOSES = ['TREAT', 'ETREAT', 'HOPERAT', 'HPAYMT', 'PATRQT', 'SYSDEV'] as const;
 export type PurposeOfUse = (typeof PURPOSES)[number];
 
+/**
+ * Which part of a person's information a request concerns; proxy grants give a level per area
+ * (none, view, act). The clinical record unless a request says otherwise.
+ */
+export type AccessArea = ProxyArea;
+
+/** The kinds of message threads: clinical questions, and billing questions (the only ones billing staff see). */
+export const MESSAGE_CATEGORIES = ['clinical', 'billing'] as const;
+export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
+
 export interface DecisionRequest {
   action: Action;
   resourceType: string;
@@ -36,6 +46,10 @@ export interface DecisionRequest {
   purpose: PurposeOfUse;
   /** The resource's sensitivity labels, when known (a read). */
   labels?: readonly string[];
+  /** The area of the person's information; default 'clinical'. */
+  area?: AccessArea;
+  /** In the messaging area: the thread's category (default 'clinical'). */
+  category?: MessageCategory;
 }
 
 /** A set of patients the permit covers, with the labels hidden for them. */
@@ -44,6 +58,11 @@ export interface PatientGroup {
   hiddenLabels: readonly string[];
   /** How the actor is related: 'self' or 'proxy'. */
   relation: 'self' | 'proxy';
+  /**
+   * Messaging area only: the subject's own messages (and the conversations they hold) are not
+   * shown to this proxy (a 13–17-year-old's parent or guardian).
+   */
+  hidesSubjectMessages?: boolean;
 }
 
 /** Which records a permit covers. */
@@ -77,6 +96,13 @@ export interface Principal {
 const INTERACTION: Record<Action, Interaction> = { read: 'r', search: 's', create: 'c', update: 'u', delete: 'd' };
 const CLINICAL_ROLES = new Set(['front-desk', 'nurse', 'provider', 'org-admin']);
 const STAFF_PURPOSES: ReadonlySet<PurposeOfUse> = new Set(['TREAT', 'ETREAT', 'HOPERAT']);
+/** Purposes for which staff read and write messages of each category. */
+const MESSAGE_PURPOSES: Record<MessageCategory, ReadonlySet<PurposeOfUse>> = {
+  clinical: STAFF_PURPOSES,
+  billing: new Set(['HPAYMT', 'HOPERAT']),
+};
+/** Actions on messages: they are read and written, never changed or deleted. */
+const MESSAGE_ACTIONS: ReadonlySet<Action> = new Set(['read', 'search', 'create']);
 
 const deny = (reason: string): Decision => ({ permit: false, reason });
 
@@ -96,13 +122,23 @@ export function decide(principal: Principal, req: DecisionRequest): Decision {
 
 function decidePatientUser(principal: Principal, req: DecisionRequest): Decision {
   if (req.purpose !== 'PATRQT') return deny('a patient acts only for the purpose of their own request (PATRQT)');
-  if (req.action !== 'read' && req.action !== 'search') return deny('patients may not change health records');
+  const area = req.area ?? 'clinical';
+  const messaging = area === 'messaging';
+  const reading = req.action === 'read' || req.action === 'search';
+  if (messaging && !MESSAGE_ACTIONS.has(req.action)) return deny('messages are never changed or deleted');
+  if (!messaging && !reading) return deny('patients may not change health records');
   if (!isPatientData(req.resourceType)) return referenceData(req);
+  const need = reading ? 'view' : 'act';
   const groups: PatientGroup[] = [];
-  if (principal.self.length > 0) groups.push({ patientIds: principal.self, hiddenLabels: [], relation: 'self' });
+  if (principal.self.length > 0) groups.push({ patientIds: principal.self, hiddenLabels: [], relation: 'self', ...(messaging ? { hidesSubjectMessages: false } : {}) });
   for (const p of principal.proxies) {
-    if (!allows(p.decision, 'clinical', 'view')) continue;
-    groups.push({ patientIds: p.patientIds, hiddenLabels: [...p.decision.hiddenLabels], relation: 'proxy' });
+    if (!allows(p.decision, area, need)) continue;
+    groups.push({
+      patientIds: p.patientIds,
+      hiddenLabels: [...p.decision.hiddenLabels],
+      relation: 'proxy',
+      ...(messaging ? { hidesSubjectMessages: p.decision.hideSubjectMessages } : {}),
+    });
   }
   return narrow(groups, req);
 }
@@ -125,12 +161,29 @@ function narrow(groups: PatientGroup[], req: DecisionRequest): Decision {
 }
 
 function decideStaff(actor: UserActor, req: DecisionRequest): Decision {
+  if (req.area === 'messaging') return decideStaffMessages(actor, req);
   if (!STAFF_PURPOSES.has(req.purpose)) return deny(`staff act for treatment or operations, not ${req.purpose}`);
   if (req.action !== 'read' && req.action !== 'search') return deny('staff may not change health records here');
   const clinical = actor.roles.some((r) => CLINICAL_ROLES.has(r));
   if (!isPatientData(req.resourceType)) return clinical ? referenceData(req) : deny('no clinical role');
   if (!clinical) return deny(actor.roles.includes('billing') ? 'billing staff see no clinical data' : 'HIE staff see clinical data only through the audit and MPI endpoints');
   if (actor.orgId === null) return deny('staff without an organization have no care relationship');
+  return { permit: true, scope: { kind: 'organization', orgId: actor.orgId } };
+}
+
+/**
+ * Staff and their organization's messages: the inbox is the organization's, so the permit's
+ * scope is the organization (its threads are with its own patients). Clinical roles read and
+ * write every category; billing staff only billing questions. HIE-wide staff have no inbox.
+ */
+function decideStaffMessages(actor: UserActor, req: DecisionRequest): Decision {
+  const category = req.category ?? 'clinical';
+  if (!MESSAGE_ACTIONS.has(req.action)) return deny('messages are never changed or deleted');
+  if (!MESSAGE_PURPOSES[category].has(req.purpose)) return deny(`staff handle ${category} messages for ${[...MESSAGE_PURPOSES[category]].join(', ')}, not ${req.purpose}`);
+  if (actor.orgId === null) return deny('staff without an organization have no inbox');
+  const clinical = actor.roles.some((r) => CLINICAL_ROLES.has(r));
+  const billing = actor.roles.includes('billing');
+  if (!clinical && !(billing && category === 'billing')) return deny(billing ? 'billing staff see only billing messages' : 'no role that handles messages');
   return { permit: true, scope: { kind: 'organization', orgId: actor.orgId } };
 }
 
@@ -192,4 +245,18 @@ function referenceData(req: DecisionRequest): Decision {
 export function visibleUnder(scope: PatientScope, owners: readonly string[], labels: readonly string[]): boolean {
   if (scope.kind !== 'patients') return true;
   return scope.groups.some((g) => owners.some((o) => g.patientIds.includes(o)) && !labels.some((l) => g.hiddenLabels.includes(l)));
+}
+
+/**
+ * The principal as a portal session acts: a proxy who has switched to someone (`actingFor`)
+ * acts only under that grant, and a user who has not acts only as themself. Where the session's
+ * choice matters (a message is written as someone; an inbox is one person's), the decision is
+ * asked of this narrower principal.
+ */
+export function actingAs(principal: Principal): Principal {
+  const { actor } = principal;
+  if (actor.kind !== 'user' || actor.accountKind !== 'patient') return principal;
+  const subject = actor.actingFor?.patientId;
+  if (subject === undefined) return { ...principal, proxies: [] };
+  return { ...principal, own: [], self: [], proxies: principal.proxies.filter((p) => p.subject === subject) };
 }

@@ -3,6 +3,7 @@ export { actorReference, actorOrganization, actorPurpose, STAFF_ROLES } from './
 export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type AccessRequest, type AuditAccess } from './authorize.ts';
 export {
   decide,
+  actingAs,
   decideOperation,
   requireOperation,
   visibleUnder,
@@ -10,6 +11,9 @@ export {
   type OperationRequest,
   type StaffOperation,
   PURPOSES,
+  MESSAGE_CATEGORIES,
+  type AccessArea,
+  type MessageCategory,
   type Action,
   type Decision,
   type DecisionRequest,

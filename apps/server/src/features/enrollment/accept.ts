@@ -163,3 +163,13 @@ export async function linkedPatients(q: Queryable, userId: string): Promise<Pati
   );
   return res.rows.map((r) => ({ patientId: r.patient_id, orgId: r.org_id, linkedAt: new Date(r.linked_at).toISOString() }));
 }
+
+/**
+ * The account linked to any of these Patient records (the source records of one person), if
+ * any: a person's records are linked to one account only (assertLinkable).
+ */
+export async function linkedAccount(q: Queryable, patientIds: readonly string[]): Promise<string | null> {
+  if (patientIds.length === 0) return null;
+  const res = await q.query<{ user_id: string }>('select user_id from patient_account_link where patient_id = any($1::text[]) order by linked_at limit 1', [[...patientIds]]);
+  return res.rows[0]?.user_id ?? null;
+}
