@@ -7,6 +7,7 @@ export type { LinkResult } from './links.ts';
 export { scoreCandidates } from './candidates.ts';
 export { matchOperation } from './match-operation.ts';
 export { everythingOperation } from './everything-operation.ts';
+export { groupSameFacts, type FactCopy, type SameFact } from './same-fact.ts';
 export { mergePatients, type PatientMerge } from './merge-patients.ts';
 export { listReviews, decideReview, type ReviewItem, type ReviewCause } from './review.ts';
 export { unlink, mergePersons, undoChange, type ChangeResult } from './staff-actions.ts';

@@ -3,6 +3,7 @@ import { errors } from '@kennebec/fhir';
 import type { StoredVersion } from '@kennebec/fhir-store';
 import { defaultPurpose, type AccessPoint, type PatientGroup, type Principal } from '../access/index.ts';
 import type { SearchEngine } from '../fhir-api/index.ts';
+import { groupSameFacts } from '../mpi/index.ts';
 
 /**
  * The patient-facing record: the people an account may see (themself, those it acts for) and,
@@ -48,11 +49,26 @@ export interface RecordItem {
   resource: Resource;
 }
 
+/** Another copy of the same fact, sent by another source (folded into the item shown). */
+export interface FactCopyRef {
+  resourceType: string;
+  id: string;
+  sourceOrg: string | null;
+}
+
+/** A section item: one fact, with every organization that sent it. */
+export interface SectionItem extends RecordItem {
+  /** Every source organization that sent this fact, the shown copy's first. */
+  sources: string[];
+  /** The other copies of the same fact (empty when only one source sent it, or without folding). */
+  sameFact: FactCopyRef[];
+}
+
 export interface PortalDeps {
   access: AccessPoint;
   search: SearchEngine;
   readPatient: (id: string) => Promise<Patient | undefined>;
-  organizationNames: (items: readonly RecordItem[]) => Promise<Record<string, string>>;
+  organizationNames: (orgIds: readonly string[]) => Promise<Record<string, string>>;
 }
 
 function displayName(p: Patient | undefined): string | null {
@@ -96,16 +112,32 @@ async function coveringGroups(deps: PortalDeps, principal: Principal, patientId:
   return [{ patientIds: person, hiddenLabels: [], relation: 'self' }];
 }
 
-export async function readSection(deps: PortalDeps, principal: Principal, patientId: string, section: Section): Promise<RecordItem[]> {
-  const items: RecordItem[] = [];
+/**
+ * One section of a person's record, newest first per resource type. With `deduplicate` (the
+ * default), copies of the same fact from different sources are folded into one item as
+ * `Patient/$everything` folds them (ADR 0005, mpi's same-fact rules): the most complete copy is
+ * shown, naming every source, and the others are listed in `sameFact`.
+ */
+export async function readSection(deps: PortalDeps, principal: Principal, patientId: string, section: Section, opts: { deduplicate?: boolean } = {}): Promise<SectionItem[]> {
+  const rows: (RecordItem & { storedAt: number })[] = [];
+  const person = new Set<string>();
   for (const [type, params] of SECTIONS[section]) {
     const groups = await coveringGroups(deps, principal, patientId, type);
+    for (const g of groups) for (const id of g.patientIds) person.add(id);
     const filter = deps.access.searchFilter({ kind: 'patients', groups });
     const query: [string, string][] = [...params.map(([k, v]) => [k, v] as [string, string]), ['_count', String(SECTION_LIMIT)], ['_sort', '-_lastUpdated']];
     const result = await deps.search.search(type, query, { lenient: false, access: filter });
-    items.push(...result.matches.map((v: StoredVersion) => ({ resourceType: v.resourceType, id: v.id, sourceOrg: v.sourceOrg, resource: v.resource as Resource })));
+    rows.push(
+      ...result.matches.map((v: StoredVersion) => ({ resourceType: v.resourceType, id: v.id, sourceOrg: v.sourceOrg, resource: v.resource as Resource, storedAt: Date.parse(v.lastUpdated) })),
+    );
   }
-  return items;
+  const item = ({ storedAt: _, ...r }: RecordItem & { storedAt: number }, others: RecordItem[]): SectionItem => ({
+    ...r,
+    sources: [...new Set([r, ...others].map((o) => o.sourceOrg).filter((o): o is string => o !== null))],
+    sameFact: others.map((o) => ({ resourceType: o.resourceType, id: o.id, sourceOrg: o.sourceOrg })),
+  });
+  if (opts.deduplicate === false) return rows.map((r) => item(r, []));
+  return groupSameFacts(rows, person).map((f) => item(rows[f.representative] as RecordItem & { storedAt: number }, f.others.map((i) => rows[i] as RecordItem)));
 }
 
 /** The resource types a record download holds: the person's own Patient records and every section. */

@@ -23,8 +23,12 @@ const person = z.object({
 const item = z.object({
   resourceType: z.string(),
   id: z.string(),
-  sourceOrg: z.string().nullable().describe('The organization (data source) that sent it'),
+  sourceOrg: z.string().nullable().describe('The organization (data source) that sent the copy shown'),
   resource: z.record(z.string(), z.unknown()).describe('The FHIR R4 resource'),
+  sources: z.array(z.string()).describe('Every organization that sent this fact (the copy shown first)'),
+  sameFact: z
+    .array(z.object({ resourceType: z.string(), id: z.string(), sourceOrg: z.string().nullable() }))
+    .describe('The other copies of the same fact, from other sources, folded into this item (empty with deduplicate=false)'),
 });
 
 export interface PortalOptions {
@@ -77,9 +81,9 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
     },
     // Organizations are directory data (any signed-in user may read them): the portal labels
     // each item with the name of the organization that sent it.
-    async organizationNames(items) {
+    async organizationNames(orgIds) {
       const names: Record<string, string> = {};
-      for (const id of new Set(items.map((i) => i.sourceOrg).filter((o): o is string => o !== null))) {
+      for (const id of new Set(orgIds)) {
         const v = await opts.store.read('Organization', id);
         const name = v && !v.deleted ? (v.resource as Organization).name : undefined;
         if (name) names[id] = name;
@@ -113,12 +117,15 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
       operationId: 'readPortalRecord',
       summary: "One section of a person's record, from every source organization, as this account may see it",
       description:
-        'Resources of the person (every source record linked to the same Person by the MPI) in the section, newest first, each with its source organization. Information hidden from this account (a teen\'s confidential information to a parent) is left out. A person the account may not see is answered 404, like one that does not exist.',
+        'Resources of the person (every source record linked to the same Person by the MPI) in the section, newest first, each with its source organization. The same fact sent by several sources (the same lab result, the same immunization) is one item naming every source, as in Patient/$everything; `deduplicate=false` returns every copy as stored. Information hidden from this account (a teen\'s confidential information to a parent) is left out. A person the account may not see is answered 404, like one that does not exist.',
       tags: ['portal'],
       security: 'session',
       who: ['patient', 'front-desk', 'nurse', 'provider', 'org-admin'],
       params: z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/) }),
-      query: z.object({ section: z.enum(SECTION_NAMES as [string, ...string[]]) }),
+      query: z.object({
+        section: z.enum(SECTION_NAMES as [string, ...string[]]),
+        deduplicate: z.enum(['true', 'false']).default('true').describe('Fold copies of the same fact from different sources into one item (default true)'),
+      }),
       responses: {
         200: {
           description: 'The section',
@@ -139,14 +146,15 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
         const principal = await access.principal(actor);
         let items;
         try {
-          items = await readSection(deps, principal, params.patientId, query.section as (typeof SECTION_NAMES)[number]);
+          items = await readSection(deps, principal, params.patientId, query.section as (typeof SECTION_NAMES)[number], { deduplicate: query.deduplicate === 'true' });
         } catch (err) {
           const status = isOutcomeError(err) ? err.status : 500;
           await opts.audit.record([portalEntry(principal, req, params.patientId, status, [])]);
           throw err;
         }
-        await opts.audit.record([portalEntry(principal, req, params.patientId, 200, items.map((i) => `${i.resourceType}/${i.id}`))]);
-        return { status: 200, body: { patientId: params.patientId, section: query.section, items, organizations: await deps.organizationNames(items) } };
+        const read = items.flatMap((i) => [`${i.resourceType}/${i.id}`, ...i.sameFact.map((c) => `${c.resourceType}/${c.id}`)]);
+        await opts.audit.record([portalEntry(principal, req, params.patientId, 200, read)]);
+        return { status: 200, body: { patientId: params.patientId, section: query.section, items, organizations: await deps.organizationNames(items.flatMap((i) => i.sources)) } };
       },
     }),
     apiRoute({
