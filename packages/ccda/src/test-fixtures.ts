@@ -137,3 +137,80 @@ export const SYNTHETIC_CCD = `<?xml version="1.0" encoding="UTF-8"?>
     </section></component>
   </structuredBody></component>
 </ClinicalDocument>`;
+
+/**
+ * A CCD whose narrative uses what the narrative block allows (tables with spans, ordered lists,
+ * styles, line breaks, sub- and superscripts, footnotes, revisions, links, images) and what it
+ * must never pass on (scripts, event handlers, inline styles, external addresses). Its one
+ * problem entry is asthma; `confidential` adds a depression entry (a mental health label).
+ */
+export function narrativeCcd(opts: { confidential?: boolean; docId?: string; birthTime?: string } = {}): string {
+  const depression = opts.confidential
+    ? `<entry><act classCode="ACT" moodCode="EVN">${T('4.3')}<id root="1.2.3.4" extension="pc2"/><code code="CONC" codeSystem="2.16.840.1.113883.5.6"/><statusCode code="active"/>
+        <entryRelationship typeCode="SUBJ"><observation classCode="OBS" moodCode="EVN">${T('4.4')}<id root="1.2.3.4" extension="p2"/>
+          <code code="55607006" codeSystem="2.16.840.1.113883.6.96"/><statusCode code="completed"/><effectiveTime><low value="20230301"/></effectiveTime>
+          <value xsi:type="CD" code="35489007" codeSystem="2.16.840.1.113883.6.96" displayName="Depressive disorder"><translation code="F32.9" codeSystem="2.16.840.1.113883.6.90"/></value>
+        </observation></entryRelationship></act></entry>`
+    : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <realmCode code="US"/>
+  <typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>
+  ${T('1.1')}${T('1.2')}
+  <id root="2.16.840.1.113883.19.5.99999.1" extension="${opts.docId ?? 'NARRATIVE-1'}"/>
+  <code code="34133-9" codeSystem="2.16.840.1.113883.6.1" displayName="Summarization of Episode Note"/>
+  <title>Harbor Clinic visit summary</title>
+  <effectiveTime value="20240612143000-0400"/>
+  <confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25"/>
+  <recordTarget><patientRole>
+    <id root="2.16.840.1.113883.19.5.99999.2" extension="MRN-77"/>
+    <patient>
+      <name use="L"><given>Tessa</given><family>Quimby</family></name>
+      <administrativeGenderCode code="F" codeSystem="2.16.840.1.113883.5.1"/>
+      <birthTime value="${opts.birthTime ?? '20100101'}"/>
+    </patient>
+  </patientRole></recordTarget>
+  <author><time value="20240612"/><assignedAuthor><id root="2.16.840.1.113883.4.6" extension="1234567890"/>
+    <assignedPerson><name><given>Maren</given><family>Holloway</family><suffix>MD</suffix></name></assignedPerson>
+    <representedOrganization><name>Harbor Clinic</name></representedOrganization></assignedAuthor></author>
+  <custodian><assignedCustodian><representedCustodianOrganization><id root="2.16.840.1.113883.19.5"/><name>Harbor Clinic Records</name></representedCustodianOrganization></assignedCustodian></custodian>
+  <component><structuredBody>
+    <component><section>${T('2.5.1')}<code code="11450-4" codeSystem="2.16.840.1.113883.6.1"/><title>Problems</title>
+      <text>
+        <table border="1" width="100%" onclick="steal()">
+          <caption>Active problems</caption>
+          <colgroup><col width="50%"/></colgroup>
+          <thead><tr><th>Problem</th><th>Status</th><th>Since</th></tr></thead>
+          <tbody>
+            <tr ID="row1"><td><content ID="prob1" styleCode="Bold">Asthma</content></td><td>Active</td><td>March 2019</td></tr>
+            <tr><td colspan="3" style="background:url(http://evil.example/x.png)">Reviewed at this visit</td></tr>
+          </tbody>
+        </table>
+      </text>
+      <entry><act classCode="ACT" moodCode="EVN">${T('4.3')}<id root="1.2.3.4" extension="pc1"/><code code="CONC" codeSystem="2.16.840.1.113883.5.6"/><statusCode code="active"/>
+        <entryRelationship typeCode="SUBJ"><observation classCode="OBS" moodCode="EVN">${T('4.4')}<id root="1.2.3.4" extension="p1"/>
+          <code code="55607006" codeSystem="2.16.840.1.113883.6.96"/><statusCode code="completed"/><effectiveTime><low value="20190301"/></effectiveTime>
+          <value xsi:type="CD" code="195967001" codeSystem="2.16.840.1.113883.6.96" displayName="Asthma"><originalText><reference value="#prob1"/></originalText></value>
+        </observation></entryRelationship></act></entry>
+      ${depression}
+    </section></component>
+    <component><section>${T('2.1.1')}<code code="10160-0" codeSystem="2.16.840.1.113883.6.1"/><title>Medications</title>
+      <text><list listType="ordered" styleCode="LittleRoman"><caption>Take as directed</caption>
+        <item>Albuterol inhaler, <content styleCode="Italics">two puffs</content> as needed</item>
+        <item>Fluticasone 44 mcg<br/>one puff twice a day</item>
+      </list></text>
+    </section></component>
+    <component><section><code code="51848-0" codeSystem="2.16.840.1.113883.6.1" displayName="Assessment"/><title>Assessment and plan</title>
+      <text>
+        <paragraph>Peak flow is good. SpO<sub>2</sub> 98%; <content styleCode="Bold Underline xCustom" onmouseover="steal()">keep using the spacer</content>.<footnote>Checked by the nurse.</footnote></paragraph>
+        <paragraph><content revised="delete">Old plan: stop the inhaler.</content>See the <linkHtml href="javascript:alert(1)">asthma action plan</linkHtml> and <linkHtml href="http://evil.example/plan">this page</linkHtml>.</paragraph>
+        <script>alert('narrative')</script>
+        <renderMultiMedia referencedObject="chart1"><caption>Peak flow chart</caption></renderMultiMedia>
+        <img src="http://evil.example/track.png" alt="tracking pixel"/>
+        <b>Follow up</b> in <i>three</i> months.
+      </text>
+      <component><section><title>Patient instructions</title><text><ul><li>Rinse after the steroid inhaler</li><li>Call if the rescue inhaler is needed more than twice a week</li></ul></text></section></component>
+    </section></component>
+  </structuredBody></component>
+</ClinicalDocument>`;
+}

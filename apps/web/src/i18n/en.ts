@@ -286,6 +286,9 @@ export const en = {
   'error.badRequest': 'Please check what you entered.',
   'error.unprocessable': 'This cannot be done.',
   'error.throttled': 'Too many attempts. Wait {seconds} seconds and try again.',
+
+  // The same fact from several sources: "From A and B".
+  'record.and': '{a} and {b}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -288,4 +288,7 @@ export const es: Record<MessageKey, string> = {
   'error.badRequest': 'Revise lo que escribió.',
   'error.unprocessable': 'Esto no se puede hacer.',
   'error.throttled': 'Demasiados intentos. Espere {seconds} segundos e inténtelo de nuevo.',
+
+  // The same fact from several sources: "De A y B".
+  'record.and': '{a} y {b}',
 };

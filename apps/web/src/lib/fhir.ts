@@ -32,6 +32,10 @@ export interface RecordItem {
   id: string;
   sourceOrg: string | null;
   resource: Res;
+  /** Every organization that sent this fact (the copies of the same fact from several sources are one item). */
+  sources?: string[];
+  /** The other copies of the same fact, folded into this item. */
+  sameFact?: { resourceType: string; id: string; sourceOrg: string | null }[];
 }
 
 export function conceptText(c: CodeableConcept | undefined | null): string {

@@ -14,7 +14,7 @@ import {
   type RecordItem,
   type Res,
 } from '../lib/fhir.ts';
-import { useI18n } from '../lib/i18n.tsx';
+import { useI18n, type Translate } from '../lib/i18n.tsx';
 import { Link } from '../lib/router.tsx';
 import { PageTitle } from '../shell.tsx';
 import { FlagBadge, orgName, Rows, WithSection, type Row } from './record-ui.tsx';
@@ -95,7 +95,7 @@ export function ResultsPage() {
             title: <Link to={`/health/results/${encodeURIComponent(i.id)}`}>{conceptText(i.resource.code) || t('record.unnamed')}</Link>,
             badge: <FlagBadge flag={flagOf(i.resource)} />,
             details: [observationValue(i.resource, number), date(effectiveTime(i.resource))],
-            source: orgName(data, i, t('record.unknownOrg')),
+            source: orgName(data, i, t),
           }));
           const reports = newestFirst(data.items.filter((i) => i.resourceType === 'DiagnosticReport'));
           return (
@@ -110,7 +110,7 @@ export function ResultsPage() {
                       key: i.id,
                       title: conceptText(i.resource.code) || t('record.unnamed'),
                       details: [date(effectiveTime(i.resource)), i.resource.conclusion ?? ''],
-                      source: orgName(data, i, t('record.unknownOrg')),
+                      source: orgName(data, i, t),
                     }))}
                   />
                 </Card>
@@ -124,12 +124,12 @@ export function ResultsPage() {
 }
 
 /** Series of one test's numeric values over time, one series per organization that sent them. */
-function trendOf(data: SectionData, items: RecordItem[], unknownOrg: string, note: (i: RecordItem) => string): ChartSeries[] {
+function trendOf(data: SectionData, items: RecordItem[], t: Translate, note: (i: RecordItem) => string): ChartSeries[] {
   const bySource = new Map<string, ChartSeries>();
   for (const i of items) {
     const v = i.resource.valueQuantity?.value;
     if (typeof v !== 'number' || timeOf(i.resource) === 0) continue;
-    const name = orgName(data, i, unknownOrg);
+    const name = orgName(data, i, t);
     const s = bySource.get(name) ?? { name, points: [] };
     s.points.push({ x: timeOf(i.resource), y: v, flagged: flagOf(i.resource) !== null, note: note(i) });
     bySource.set(name, s);
@@ -143,12 +143,13 @@ export function ResultDetailPage({ id }: { id: string }) {
     <HealthPage titleKey="results.detail">
       <WithSection section="labs">
         {(data) => {
-          const item = data.items.find((i) => i.resourceType === 'Observation' && i.id === id);
+          // A copy folded into another source's (an older link) still finds its fact.
+          const item = data.items.find((i) => i.resourceType === 'Observation' && (i.id === id || i.sameFact?.some((c) => c.id === id)));
           if (!item) return <Alert tone="error" title={t('error.notFound')} />;
           const o = item.resource;
           const name = conceptText(o.code) || t('record.unnamed');
           const same = observations(data).filter((i) => conceptKey(i.resource.code) === conceptKey(o.code));
-          const series = trendOf(data, same, t('record.unknownOrg'), (i) => (flagOf(i.resource) ? t('flag.outside') : ''));
+          const series = trendOf(data, same, t, (i) => (flagOf(i.resource) ? t('flag.outside') : ''));
           const points = series.reduce((n, s) => n + s.points.length, 0);
           const range = (o.referenceRange as Res[] | undefined)?.[0];
           const unit = o.valueQuantity?.unit ?? o.valueQuantity?.code;
@@ -165,7 +166,7 @@ export function ResultDetailPage({ id }: { id: string }) {
                 <dt>{t('results.date')}</dt>
                 <dd>{date(effectiveTime(o), true)}</dd>
                 <dt>{t('results.source')}</dt>
-                <dd>{orgName(data, item, t('record.unknownOrg'))}</dd>
+                <dd>{orgName(data, item, t)}</dd>
                 {o.status && (
                   <>
                     <dt>{t('results.status')}</dt>
@@ -226,17 +227,17 @@ export function VitalsPage() {
                 if (typeof v !== 'number') continue;
                 const cname = conceptText(c.code);
                 const s = components.get(cname) ?? { name: cname, points: [] };
-                s.points.push({ x: timeOf(i.resource), y: v, note: orgName(data, i, t('record.unknownOrg')) });
+                s.points.push({ x: timeOf(i.resource), y: v, note: orgName(data, i, t) });
                 components.set(cname, s);
               }
             }
-            const series = components.size > 0 ? [...components.values()] : trendOf(data, items, t('record.unknownOrg'), (i) => orgName(data, i, t('record.unknownOrg')));
+            const series = components.size > 0 ? [...components.values()] : trendOf(data, items, t, (i) => orgName(data, i, t));
             const points = series.reduce((n, s) => n + s.points.length, 0);
             return (
               <Card key={k} title={name} id={`vital-${gi}`}>
                 <p>
                   {t('vitals.latest', { value: observationValue(latest.resource, number), date: date(effectiveTime(latest.resource)) })} ·{' '}
-                  {t('record.from', { org: orgName(data, latest, t('record.unknownOrg')) })}
+                  {t('record.from', { org: orgName(data, latest, t) })}
                 </p>
                 {points >= 2 && (
                   <LineChart
@@ -272,7 +273,7 @@ export function MedicationsPage() {
               title: medicationName(i.resource) || t('record.unnamed'),
               badge: isActiveMedication(i.resource) ? <span className="badge badge-ok">{t('meds.active')}</span> : <span className="badge">{i.resource.status}</span>,
               details: [(i.resource.dosageInstruction ?? i.resource.dosage)?.[0]?.text ?? '', date(effectiveTime(i.resource))],
-              source: orgName(data, i, t('record.unknownOrg')),
+              source: orgName(data, i, t),
             }))}
           />
         )}
@@ -290,7 +291,7 @@ export function AllergiesPage() {
           <Rows
             label={t('health.allergies')}
             empty={t('allergies.none')}
-            rows={newestFirst(data.items).map((i) => allergyRow(data, i, t('record.unknownOrg'), t('record.unnamed')))}
+            rows={newestFirst(data.items).map((i) => allergyRow(data, i, t))}
           />
         )}
       </WithSection>
@@ -298,15 +299,15 @@ export function AllergiesPage() {
   );
 }
 
-export function allergyRow(data: SectionData, i: RecordItem, unknownOrg: string, unnamed: string): Row {
+export function allergyRow(data: SectionData, i: RecordItem, t: Translate): Row {
   const r = i.resource;
   const reactions = ((r.reaction as Res[] | undefined) ?? []).flatMap((x) => ((x.manifestation as Res[] | undefined) ?? []).map((m) => conceptText(m))).filter(Boolean);
   return {
     key: i.id,
-    title: conceptText(r.code) || unnamed,
+    title: conceptText(r.code) || t('record.unnamed'),
     badge: r.criticality === 'high' ? <span className="badge badge-critical">{r.criticality}</span> : undefined,
     details: [reactions.join(', '), clinicalStatus(r)],
-    source: orgName(data, i, unknownOrg),
+    source: orgName(data, i, t),
   };
 }
 
@@ -324,7 +325,7 @@ export function ProblemsPage() {
               title: conceptText(i.resource.code) || t('record.unnamed'),
               badge: clinicalStatus(i.resource) ? <span className="badge">{clinicalStatus(i.resource)}</span> : undefined,
               details: [i.resource.onsetDateTime ? t('problems.since', { date: date(i.resource.onsetDateTime) }) : ''],
-              source: orgName(data, i, t('record.unknownOrg')),
+              source: orgName(data, i, t),
             }))}
           />
         )}
@@ -346,7 +347,7 @@ export function ImmunizationsPage() {
               key: i.id,
               title: conceptText(i.resource.vaccineCode) || t('record.unnamed'),
               details: [date(i.resource.occurrenceDateTime ?? i.resource.occurrenceString), i.resource.status === 'completed' ? '' : i.resource.status],
-              source: orgName(data, i, t('record.unknownOrg')),
+              source: orgName(data, i, t),
             }))}
           />
         )}
@@ -355,11 +356,11 @@ export function ImmunizationsPage() {
   );
 }
 
-export function visitRow(data: SectionData, i: RecordItem, t: (k: MessageKey) => string, date: (v: string) => string): Row {
+export function visitRow(data: SectionData, i: RecordItem, t: Translate, date: (v: string) => string): Row {
   const r = i.resource;
   const type = conceptText((r.type as Res[] | undefined)?.[0]) || r.class?.display || r.class?.code || t('visits.visit');
   const reason = conceptText((r.reasonCode as Res[] | undefined)?.[0]);
-  return { key: i.id, title: type, details: [date(r.period?.start ?? ''), reason], source: orgName(data, i, t('record.unknownOrg')) };
+  return { key: i.id, title: type, details: [date(r.period?.start ?? ''), reason], source: orgName(data, i, t) };
 }
 
 export function VisitsPage() {
@@ -386,7 +387,7 @@ export function DocumentsPage() {
               key: i.id,
               title: conceptText(i.resource.type) || i.resource.description || t('documents.document'),
               details: [date(i.resource.date ?? effectiveTime(i.resource)), i.resource.description && conceptText(i.resource.type) ? i.resource.description : '', (i.resource.content as Res[] | undefined)?.[0]?.attachment?.title ?? ''],
-              source: orgName(data, i, t('record.unknownOrg')),
+              source: orgName(data, i, t),
             }))}
           />
         )}

@@ -52,7 +52,6 @@ export function HomePage() {
   const { session } = useSession();
   const { people, current, error } = usePeople();
   const label = usePersonLabel();
-  const unknown = t('record.unknownOrg');
   const name = session?.authenticated ? (session.user.name ?? session.user.email) : '';
   return (
     <>
@@ -83,7 +82,7 @@ export function HomePage() {
                     title: <Link to={`/health/results/${encodeURIComponent(i.id)}`}>{conceptText(i.resource.code) || t('record.unnamed')}</Link>,
                     badge: <FlagBadge flag={flagOf(i.resource)} />,
                     details: [observationValue(i.resource, number), date(effectiveTime(i.resource))],
-                    source: orgName(d, i, unknown),
+                    source: orgName(d, i, t),
                   }))
               }
             />
@@ -96,10 +95,10 @@ export function HomePage() {
               rows={(d) =>
                 newestFirst(d.items.filter((i) => isActiveMedication(i.resource)))
                   .slice(0, 8)
-                  .map((i) => ({ key: `${i.resourceType}/${i.id}`, title: medicationName(i.resource) || t('record.unnamed'), details: [(i.resource.dosageInstruction ?? i.resource.dosage)?.[0]?.text ?? ''], source: orgName(d, i, unknown) }))
+                  .map((i) => ({ key: `${i.resourceType}/${i.id}`, title: medicationName(i.resource) || t('record.unnamed'), details: [(i.resource.dosageInstruction ?? i.resource.dosage)?.[0]?.text ?? ''], source: orgName(d, i, t) }))
               }
             />
-            <Summary section="allergies" id="home-allergies" title={t('health.allergies')} more="/health/allergies" empty={t('allergies.none')} rows={(d) => newestFirst(d.items).slice(0, 8).map((i) => allergyRow(d, i, unknown, t('record.unnamed')))} />
+            <Summary section="allergies" id="home-allergies" title={t('health.allergies')} more="/health/allergies" empty={t('allergies.none')} rows={(d) => newestFirst(d.items).slice(0, 8).map((i) => allergyRow(d, i, t))} />
             <Summary section="visits" id="home-visits" title={t('home.visits')} more="/health/visits" empty={t('visits.none')} rows={(d) => newestFirst(d.items).slice(0, 3).map((i) => visitRow(d, i, t, (v) => date(v)))} />
           </div>
         </>

@@ -2,15 +2,24 @@ import { useState, type ReactNode } from 'react';
 import { Alert, Card, Loading, Pagination, pageOf } from '@kennebec/ui';
 import { errorMessage } from '../lib/errors.ts';
 import type { Flag, RecordItem } from '../lib/fhir.ts';
-import { useI18n } from '../lib/i18n.tsx';
+import { useI18n, type Translate } from '../lib/i18n.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 import { usePeople, useSection, type Section, type SectionData } from './people.tsx';
 
 /** Shared pieces of the record pages: loading and error states, rows, flags, paging, sources. */
 export const PAGE_SIZE = 20;
 
-export function orgName(data: SectionData, item: RecordItem, unknown: string): string {
-  return (item.sourceOrg && data.organizations[item.sourceOrg]) || unknown;
+/**
+ * The organizations that sent an item, in words: "Casco Bay Laboratory", or "Casco Bay
+ * Laboratory and Kennebec Valley Medical Center" when several sent the same fact (the server
+ * folds their copies into one item).
+ */
+export function orgName(data: SectionData, item: RecordItem, t: Translate): string {
+  const ids = item.sources && item.sources.length > 0 ? item.sources : item.sourceOrg ? [item.sourceOrg] : [];
+  const names = [...new Set(ids.map((id) => data.organizations[id] ?? t('record.unknownOrg')))];
+  const last = names.pop();
+  if (last === undefined) return t('record.unknownOrg');
+  return names.length === 0 ? last : t('record.and', { a: names.join(', '), b: last });
 }
 
 export function FlagBadge({ flag }: { flag: Flag }) {

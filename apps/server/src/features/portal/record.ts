@@ -1,4 +1,4 @@
-import type { Patient, Resource } from 'fhir/r4';
+import type { Binary, Patient, Resource } from 'fhir/r4';
 import { errors } from '@kennebec/fhir';
 import type { StoredVersion } from '@kennebec/fhir-store';
 import { defaultPurpose, type AccessPoint, type PatientGroup, type Principal } from '../access/index.ts';
@@ -68,6 +68,8 @@ export interface PortalDeps {
   access: AccessPoint;
   search: SearchEngine;
   readPatient: (id: string) => Promise<Patient | undefined>;
+  /** A Binary (not deleted): a document's content, read once its DocumentReference is permitted. */
+  readBinary: (id: string) => Promise<Binary | undefined>;
   organizationNames: (orgIds: readonly string[]) => Promise<Record<string, string>>;
 }
 
@@ -95,7 +97,7 @@ export async function listPeople(deps: PortalDeps, principal: Principal): Promis
  * The groups (patients and hidden labels) that cover this person for the actor, or 404 when
  * none does: a person the account may not see is answered exactly like one that does not exist.
  */
-async function coveringGroups(deps: PortalDeps, principal: Principal, patientId: string, resourceType: string): Promise<readonly PatientGroup[]> {
+export async function coveringGroups(deps: PortalDeps, principal: Principal, patientId: string, resourceType: string): Promise<readonly PatientGroup[]> {
   const notFound = errors.notFound(`Person ${patientId}`);
   const d = deps.access.decide(principal, { action: 'search', resourceType, patients: [patientId], purpose: defaultPurpose(principal.actor) });
   if (!d.permit) {

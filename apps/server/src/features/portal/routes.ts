@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Organization, Patient } from 'fhir/r4';
+import type { Binary, Organization, Patient } from 'fhir/r4';
 import { z } from 'zod';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import { isOutcomeError } from '@kennebec/fhir';
@@ -8,6 +8,8 @@ import { apiRoute, problemSchema, type ApiRegistry } from '../../http/api-routes
 import { actorOrganization, actorReference, defaultPurpose, type AccessPoint, type Principal, type UserActor } from '../access/index.ts';
 import type { AccountsContext } from '../accounts/index.ts';
 import type { AuditSink, SearchEngine } from '../fhir-api/index.ts';
+import { documentContent } from './document-schema.ts';
+import { readDocument } from './documents.ts';
 import { exportRecord, listPeople, readSection, SECTION_NAMES, type PortalDeps } from './record.ts';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
@@ -78,6 +80,10 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
     async readPatient(id) {
       const v = await opts.store.read('Patient', id);
       return v && !v.deleted ? (v.resource as Patient) : undefined;
+    },
+    async readBinary(id) {
+      const v = await opts.store.read('Binary', id);
+      return v && !v.deleted ? (v.resource as Binary) : undefined;
     },
     // Organizations are directory data (any signed-in user may read them): the portal labels
     // each item with the name of the organization that sent it.
@@ -155,6 +161,49 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
         const read = items.flatMap((i) => [`${i.resourceType}/${i.id}`, ...i.sameFact.map((c) => `${c.resourceType}/${c.id}`)]);
         await opts.audit.record([portalEntry(principal, req, params.patientId, 200, read)]);
         return { status: 200, body: { patientId: params.patientId, section: query.section, items, organizations: await deps.organizationNames(items.flatMap((i) => i.sources)) } };
+      },
+    }),
+    apiRoute({
+      method: 'GET',
+      url: '/api/portal/people/:patientId/documents/:documentId',
+      operationId: 'readPortalDocument',
+      summary: "Read one document of a person's record: a C-CDA document's header and sections, or plain text",
+      description:
+        "The DocumentReference (one of the person's Documents) and its content. A C-CDA document comes as its header (patient, authors and their organization, date) and each section's title and narrative, converted on the server to a tree of a few whitelisted elements (no markup, scripts or external addresses survive). The same rules as the sections: a document of someone this account may not see is a 404, like one that does not exist, and so is a document holding information hidden from this account (a teen's confidential diagnosis, to a parent). The read is recorded in the audit trail.",
+      tags: ['portal'],
+      security: 'session',
+      who: ['patient', 'front-desk', 'nurse', 'provider', 'org-admin'],
+      params: z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/), documentId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/) }),
+      responses: {
+        200: {
+          description: 'The document',
+          schema: z.object({
+            patientId: z.string(),
+            document: item.omit({ sources: true, sameFact: true }),
+            organizations: z.record(z.string(), z.string()).describe('Name of the source organization, by id'),
+            content: documentContent,
+          }),
+        },
+        400: problem('Malformed id'),
+        401: problem('No session'),
+        403: problem('This account may not read this kind of information, or second factor due'),
+        404: problem('No such document among those of the people this account may see'),
+      },
+      handler: async ({ req, params }) => {
+        const actor = await ctx.sessions.actor(req);
+        const principal = await access.principal(actor);
+        let read;
+        try {
+          read = await readDocument(deps, principal, params.patientId, params.documentId);
+        } catch (err) {
+          const status = isOutcomeError(err) ? err.status : 500;
+          await opts.audit.record([portalEntry(principal, req, params.patientId, status, [`DocumentReference/${params.documentId}`], 'read')]);
+          throw err;
+        }
+        const entities = [`DocumentReference/${read.document.id}`, ...(read.binaryId ? [`Binary/${read.binaryId}`] : [])];
+        await opts.audit.record([portalEntry(principal, req, params.patientId, 200, entities, 'read')]);
+        const organizations = await deps.organizationNames(read.document.sourceOrg ? [read.document.sourceOrg] : []);
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body: { patientId: params.patientId, document: read.document, organizations, content: read.content } };
       },
     }),
     apiRoute({
