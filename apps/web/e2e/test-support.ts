@@ -113,10 +113,12 @@ export interface Org {
   name: string;
   system: string;
   token: string;
+  facility: string;
+  oid: string | null;
 }
 
-export async function createOrg(w: World, name: string, facility: string): Promise<Org> {
-  const src = await createSource(w.t.deps, { name, hl7Facility: facility });
+export async function createOrg(w: World, name: string, facility: string, oid?: string): Promise<Org> {
+  const src = await createSource(w.t.deps, { name, hl7Facility: facility, ...(oid ? { oid } : {}) });
   const client = await createClient(w.t.deps.db, { name: `${facility} feed`, scopes: 'system/*.cruds', orgId: src.id });
   const res = await w.t.app.inject({
     method: 'POST',
@@ -125,7 +127,7 @@ export async function createOrg(w: World, name: string, facility: string): Promi
     payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret }).toString(),
   });
   expect(res.statusCode, res.body).toBe(200);
-  return { id: src.id, name, system: src.identifierSystem, token: (res.json() as { access_token: string }).access_token };
+  return { id: src.id, name, system: src.identifierSystem, token: (res.json() as { access_token: string }).access_token, facility, oid: oid ?? null };
 }
 
 /** Stores a resource as the organization's feed would; returns its id. */
@@ -138,6 +140,12 @@ export async function send(w: World, org: Org, resource: Record<string, unknown>
   });
   expect(res.statusCode, res.body).toBe(201);
   return (res.json() as { id: string }).id;
+}
+
+/** Sends a C-CDA document as the organization's feed would (POST /ingest/ccda with its bearer token). */
+export async function ingestCcda(w: World, org: Org, xml: string): Promise<void> {
+  const res = await w.t.app.inject({ method: 'POST', url: '/ingest/ccda', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/xml' }, payload: xml });
+  expect(res.statusCode, res.body).toBe(200);
 }
 
 export interface Demographics {
@@ -250,6 +258,36 @@ export async function patientAccount(w: World, email: string, name: string): Pro
   const mail = await w.smtp.next(email, /Confirm/);
   const token = /\/verify-email\?token=([A-Za-z0-9_%-]+)/.exec(mail.text)?.[1] ?? '';
   expect((await b.post('/api/accounts/verify-email', { token: decodeURIComponent(token) })).statusCode).toBe(204);
+}
+
+/**
+ * A patient who accepted an organization's invitation through the API (account, email
+ * confirmed, code and birth date answered): their record there is linked to their account.
+ */
+export async function enrolledPatient(w: World, desk: Staff, patientId: string, email: string, name: string, birthDate: string): Promise<void> {
+  await patientAccount(w, email, name);
+  const check = await desk.b.post(`/api/enrollment/patients/${patientId}/id-checks`, { idType: 'driver-licence' });
+  expect(check.statusCode, check.body).toBe(201);
+  const inv = await desk.b.post('/api/enrollment/invitations', { patientId, email, idCheckId: check.json().id });
+  expect(inv.statusCode, inv.body).toBe(201);
+  const mail = await w.smtp.next(email, /invitation/);
+  const token = decodeURIComponent(/\/enroll\?token=([A-Za-z0-9_%-]+)/.exec(mail.text)?.[1] ?? '');
+  const code = /^([A-Z2-9]{4}-[A-Z2-9]{4})$/m.exec(mail.text)?.[1] ?? '';
+  const b = apiClient(w);
+  expect((await b.post('/api/session', { email, password: TEST_PASSWORD })).statusCode).toBe(200);
+  await b.get('/api/session');
+  const res = await b.post('/api/enrollment/accept', { token, code, birthDate });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+/** Signs in on the sign-in page with the test password (an account without a second factor). */
+export async function signInAs(page: Page, email: string, welcome: string | RegExp): Promise<void> {
+  await page.goto('/');
+  await heading(page, 'Sign in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await heading(page, welcome);
 }
 
 export { TEST_PASSWORD };

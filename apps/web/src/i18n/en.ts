@@ -289,6 +289,22 @@ export const en = {
 
   // The same fact from several sources: "From A and B".
   'record.and': '{a} and {b}',
+
+  // Reading one document (a C-CDA document's header and sections).
+  'document.title': 'Document',
+  'document.back': 'Back to documents',
+  'document.type': 'Kind of document',
+  'document.patient': 'About',
+  'document.born': 'born {date}',
+  'document.date': 'Written',
+  'document.author': 'Written by',
+  'document.custodian': 'Kept by',
+  'document.receivedFrom': 'Received from',
+  'document.untitled': 'Untitled section',
+  'document.table': 'Table',
+  'document.image': '[An image that is not shown here]',
+  'document.imageNamed': '[Image not shown here: {caption}]',
+  'document.unavailable': 'This document is kept in a form the portal cannot show. Ask the organization that wrote it for a copy.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -291,4 +291,20 @@ export const es: Record<MessageKey, string> = {
 
   // The same fact from several sources: "De A y B".
   'record.and': '{a} y {b}',
+
+  // Leer un documento (el encabezado y las secciones de un documento C-CDA).
+  'document.title': 'Documento',
+  'document.back': 'Volver a los documentos',
+  'document.type': 'Tipo de documento',
+  'document.patient': 'Sobre',
+  'document.born': 'nació el {date}',
+  'document.date': 'Escrito',
+  'document.author': 'Escrito por',
+  'document.custodian': 'Guardado por',
+  'document.receivedFrom': 'Recibido de',
+  'document.untitled': 'Sección sin título',
+  'document.table': 'Tabla',
+  'document.image': '[Una imagen que no se muestra aquí]',
+  'document.imageNamed': '[Imagen que no se muestra aquí: {caption}]',
+  'document.unavailable': 'Este documento está guardado en un formato que el portal no puede mostrar. Pida una copia a la organización que lo escribió.',
 };

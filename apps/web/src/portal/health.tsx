@@ -385,7 +385,7 @@ export function DocumentsPage() {
             empty={t('documents.none')}
             rows={newestFirst(data.items).map((i) => ({
               key: i.id,
-              title: conceptText(i.resource.type) || i.resource.description || t('documents.document'),
+              title: <Link to={`/health/documents/${encodeURIComponent(i.id)}`}>{conceptText(i.resource.type) || i.resource.description || t('documents.document')}</Link>,
               details: [date(i.resource.date ?? effectiveTime(i.resource)), i.resource.description && conceptText(i.resource.type) ? i.resource.description : '', (i.resource.content as Res[] | undefined)?.[0]?.attachment?.title ?? ''],
               source: orgName(data, i, t),
             }))}

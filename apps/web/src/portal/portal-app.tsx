@@ -18,6 +18,7 @@ import {
   VisitsPage,
   VitalsPage,
 } from './health.tsx';
+import { DocumentPage } from './document-page.tsx';
 import { HomePage } from './home.tsx';
 import { EnrollPage, ProxyInvitationPage } from './invitations.tsx';
 import { MfaSetupPage } from './mfa.tsx';
@@ -56,6 +57,7 @@ const ROUTES: Route[] = [
   { path: '/health/immunizations', render: () => <ImmunizationsPage /> },
   { path: '/health/visits', render: () => <VisitsPage /> },
   { path: '/health/documents', render: () => <DocumentsPage /> },
+  { path: '/health/documents/:id', render: (p) => <DocumentPage id={p.id ?? ''} /> },
   { path: '/account', render: () => <ProfilePage /> },
   { path: '/account/password', render: () => <PasswordPage /> },
   { path: '/account/security', render: () => <SecurityPage /> },
