@@ -32,10 +32,15 @@ export interface World {
   close: () => Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/**
+ * Starts the world. The site's address is http://127.0.0.1:port, or http://localhost:port with
+ * `host: 'localhost'` (WebAuthn needs a domain for its relying party: browsers refuse passkeys
+ * on an IP address). Either way the server listens on 127.0.0.1.
+ */
+export async function startWorld(opts: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<World> {
   const smtp = await startSmtpCapture();
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   const t = await createTestServer({ env: { BASE_URL: base, SMTP_URL: smtp.url, LOG_LEVEL: 'silent' } });
   await t.app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({
@@ -66,7 +71,8 @@ export async function newPage(w: World, opts: { viewport?: { width: number; heig
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // Requests anywhere but the server under test would be a bug (no CDN, no fonts from elsewhere).
-  await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
+  const origin = new URL(w.base).origin;
+  await context.route((url) => url.origin !== origin, (route) => {
     problems.push(`request outside the server: ${route.request().url()}`);
     return route.abort();
   });

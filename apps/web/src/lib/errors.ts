@@ -1,5 +1,6 @@
 import type { MessageKey } from '../i18n/en.ts';
 import { ApiError } from './api.ts';
+import { PasskeyCancelled } from './webauthn.ts';
 import type { Translate } from './i18n.tsx';
 
 /**
@@ -28,6 +29,8 @@ const BY_CODE: Record<string, MessageKey> = {
   'KB-INTERNAL': 'error.internal',
   'KB-BAD-REQUEST': 'error.badRequest',
   'KB-UNPROCESSABLE': 'error.unprocessable',
+  'KB-PASSKEY-REJECTED': 'passkey.rejected',
+  'KB-PASSKEY-LAST': 'passkey.lastFactor',
 };
 
 /** Password rules as the server words them, and our key for each. */
@@ -52,6 +55,7 @@ export function passwordReasons(err: ApiError, t: Translate): string[] {
 }
 
 export function errorMessage(err: unknown, t: Translate): string {
+  if (err instanceof PasskeyCancelled) return t(err.reason === 'exists' ? 'passkey.exists' : err.reason === 'unsupported' ? 'passkey.unsupported' : 'passkey.cancelled');
   if (!(err instanceof ApiError)) return t('error.internal');
   const code = err.code;
   if (code === 'KB-THROTTLED') return t('error.throttled', { seconds: err.retryAfter ?? 30 });

@@ -17,7 +17,7 @@ export interface User {
   email: string;
   name: string | null;
   emailVerified: boolean;
-  mfa: { totp: boolean; recoveryCodesLeft: number };
+  mfa: { totp: boolean; recoveryCodesLeft: number; passkeys: number };
   staff: { orgId: string | null; roles: StaffRole[] } | null;
 }
 
@@ -27,9 +27,9 @@ export type SessionView =
       stage: Stage;
       csrfToken: string;
       user: User;
-      session: { id: string; authMethod: 'password' | 'oidc'; createdAt: string; expiresAt: string; idleExpiresAt: string };
+      session: { id: string; authMethod: 'password' | 'oidc' | 'passkey'; createdAt: string; expiresAt: string; idleExpiresAt: string };
     }
-  | { authenticated: false; signInMethods: ('password' | 'oidc')[] };
+  | { authenticated: false; signInMethods: ('password' | 'passkey' | 'oidc')[] };
 
 interface SessionCtx {
   /** undefined while the first answer is on its way. */

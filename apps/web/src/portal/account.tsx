@@ -16,12 +16,13 @@ const ACCOUNT_PAGES: { path: string; key: MessageKey }[] = [
   { path: '/account', key: 'account.profile' },
   { path: '/account/password', key: 'account.password' },
   { path: '/account/security', key: 'account.security' },
+  { path: '/account/passkeys', key: 'account.passkeys' },
   { path: '/account/sessions', key: 'account.sessions' },
   { path: '/account/proxies', key: 'account.proxies' },
   { path: '/account/people', key: 'account.people' },
 ];
 
-function AccountPage({ titleKey, children }: { titleKey: MessageKey; children: ReactNode }) {
+export function AccountPage({ titleKey, children }: { titleKey: MessageKey; children: ReactNode }) {
   const { t } = useI18n();
   return (
     <div className="with-sub-nav">
@@ -43,7 +44,7 @@ function AccountPage({ titleKey, children }: { titleKey: MessageKey; children: R
 }
 
 /** Loads JSON once (and again on reload()). */
-function useLoad<T>(path: string): { data: T | undefined; error: unknown; reload: () => void } {
+export function useLoad<T>(path: string): { data: T | undefined; error: unknown; reload: () => void } {
   const [state, setState] = useState<{ data?: T; error?: unknown }>({});
   const [n, setN] = useState(0);
   useEffect(() => {
@@ -59,7 +60,7 @@ function useLoad<T>(path: string): { data: T | undefined; error: unknown; reload
   return { data: state.data, error: state.error, reload: useCallback(() => setN((x) => x + 1), []) };
 }
 
-function Loaded<T>({ state, children }: { state: { data: T | undefined; error: unknown }; children: (d: T) => ReactNode }) {
+export function Loaded<T>({ state, children }: { state: { data: T | undefined; error: unknown }; children: (d: T) => ReactNode }) {
   const { t } = useI18n();
   if (state.error) return <Alert tone="error" title={errorMessage(state.error, t)} />;
   if (state.data === undefined) return <Loading label={t('common.loading')} />;
@@ -82,7 +83,7 @@ export function ProfilePage() {
           {u.email} {u.emailVerified && <span className="badge badge-ok">{t('account.verified')}</span>}
         </dd>
         <dt>{t('account.signedInWith')}</dt>
-        <dd>{session.session.authMethod === 'oidc' ? t('account.methodOidc') : t('account.methodPassword')}</dd>
+        <dd>{session.session.authMethod === 'oidc' ? t('account.methodOidc') : session.session.authMethod === 'passkey' ? t('account.methodPasskey') : t('account.methodPassword')}</dd>
       </dl>
       <Card title={t('account.orgs')} id="orgs">
         <Loaded state={links}>

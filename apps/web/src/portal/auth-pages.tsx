@@ -7,6 +7,7 @@ import { useI18n } from '../lib/i18n.tsx';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { takeReturn, useSession, type SessionView } from '../lib/session.tsx';
 import { PageTitle } from '../shell.tsx';
+import { PasskeySecondFactor, PasskeySignIn } from './passkeys.tsx';
 
 /**
  * Signing in (password, then the authenticator code when the account has one), signing up, and
@@ -59,6 +60,7 @@ export function SignInPage() {
             </Button>
           </div>
         </form>
+        {session.user.mfa.passkeys > 0 && <PasskeySecondFactor onSignedIn={done} />}
       </div>
     );
   }
@@ -84,6 +86,7 @@ export function SignInPage() {
           <Link to="/forgot-password">{t('signIn.forgot')}</Link>
         </div>
       </form>
+      {session && !session.authenticated && session.signInMethods.includes('passkey') && <PasskeySignIn onSignedIn={done} />}
       {oidc && (
         <p>
           <a className="ui-button ui-button-secondary" href={`/api/auth/oidc/start?returnTo=${encodeURIComponent(returnTo ?? '/')}`}>

@@ -6,6 +6,7 @@ import { useI18n } from '../lib/i18n.tsx';
 import { navigate, safeLocalPath, useLocation } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
 import { PageTitle } from '../shell.tsx';
+import { AddPasskey } from './passkeys.tsx';
 
 /**
  * Setting up an authenticator app without a QR code: the secret is shown as text to type in
@@ -92,12 +93,20 @@ export function TotpSetup({ onDone }: { onDone: () => void }) {
 /** /mfa-setup: required for staff before anything else, offered to patients. */
 export function MfaSetupPage() {
   const { t } = useI18n();
+  const { session } = useSession();
   const { query } = useLocation();
   const back = safeLocalPath(query.get('returnTo'));
   return (
     <div className="narrow">
       <PageTitle title={t('mfa.title')}>{t('mfa.title')}</PageTitle>
       <TotpSetup onDone={() => navigate(back, { replace: true })} />
+      {session?.authenticated && session.stage === 'mfa-enrol' && (
+        <>
+          <h2>{t('passkey.orSetUp')}</h2>
+          <p>{t('passkey.setUpIntro')}</p>
+          <AddPasskey onAdded={() => navigate(back, { replace: true })} />
+        </>
+      )}
     </div>
   );
 }

@@ -22,6 +22,7 @@ import { DocumentPage } from './document-page.tsx';
 import { HomePage } from './home.tsx';
 import { EnrollPage, ProxyInvitationPage } from './invitations.tsx';
 import { MfaSetupPage } from './mfa.tsx';
+import { PasskeysPage } from './passkeys.tsx';
 import { PeopleProvider } from './people.tsx';
 import { PersonSwitcher } from './person-switcher.tsx';
 
@@ -61,6 +62,7 @@ const ROUTES: Route[] = [
   { path: '/account', render: () => <ProfilePage /> },
   { path: '/account/password', render: () => <PasswordPage /> },
   { path: '/account/security', render: () => <SecurityPage /> },
+  { path: '/account/passkeys', render: () => <PasskeysPage /> },
   { path: '/account/sessions', render: () => <SessionsPage /> },
   { path: '/account/proxies', render: () => <ProxiesPage /> },
   { path: '/account/people', render: () => <PeoplePage /> },

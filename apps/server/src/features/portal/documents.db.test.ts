@@ -218,7 +218,7 @@ describe('reading a document in the portal', () => {
       `select action, actor, on_behalf_of, patients, entities, outcome from audit_entry where request_id = any($1::text[]) order by seq`,
       [[ok.headers['x-request-id'], denied.headers['x-request-id']]],
     );
-    const binary = (await t.deps.store.read('DocumentReference', ids.plain as string))?.resource as { content: { attachment: { url: string } }[] };
+    const binary = (await t.deps.store.read('DocumentReference', ids.plain as string))?.resource as unknown as { content: { attachment: { url: string } }[] };
     expect(rows.rows).toEqual([
       { action: 'read', actor: `User/${users.parent}`, on_behalf_of: `Patient/${ids.teen}`, patients: [`Patient/${ids.teen}`], entities: [`DocumentReference/${ids.plain}`, binary.content[0]?.attachment.url], outcome: 'success' },
       { action: 'read', actor: `User/${users.parent}`, on_behalf_of: `Patient/${ids.teen}`, patients: [`Patient/${ids.teen}`], entities: [`DocumentReference/${ids.confidential}`], outcome: 'denied' },
