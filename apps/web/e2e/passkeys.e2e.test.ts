@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('passkeys in the browser', () => {
   it('signs in with the passkey alone', async () => {
     await signOut();
     await expectAccessible(page, 'sign in with a passkey offered');
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: 'Use a passkey', exact: true }).click();
     await heading(page, 'Welcome, Pia Nadeau');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
     await heading(page, 'Profile');
@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)('passkeys in the browser', () => {
 
   it('refuses a passkey the account no longer has', async () => {
     await signOut();
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: 'Use a passkey', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('That passkey was not accepted.');
     await heading(page, 'Sign in');
     await expectAccessible(page, 'passkey refused');

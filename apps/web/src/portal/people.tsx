@@ -60,12 +60,20 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
       // the same person's whole record (the MPI links them), so the switcher offers one.
       const firstSelf = list.find((p) => p.relation === 'self');
       const shown = list.filter((p) => p.relation !== 'self' || p === firstSelf);
+      const saved = sessionStorage.getItem(CURRENT_KEY);
+      const chosen =
+        (saved && shown.some((p) => p.patientId === saved) ? saved : null) ??
+        (subjects.actingFor && shown.some((p) => p.patientId === subjects.actingFor) ? subjects.actingFor : null) ??
+        firstSelf?.patientId ??
+        shown[0]?.patientId ??
+        null;
+      // The session acts as the person on screen (messages are the acting person's): a proxy
+      // whose first person is someone they act for is switched to them, and back to themself.
+      const acting = shown.find((p) => p.patientId === chosen)?.relation === 'proxy' ? chosen : null;
+      if (acting !== subjects.actingFor) await api.put('/api/proxy/acting-for', { patientId: acting }).catch(() => undefined);
+      if (!live) return;
       setPeople(shown.map((p) => ({ ...p, ageBand: p.relation === 'proxy' ? (band.get(p.patientId) ?? null) : null })));
-      setCurrentId((id) => {
-        if (id && shown.some((p) => p.patientId === id)) return id;
-        if (subjects.actingFor && shown.some((p) => p.patientId === subjects.actingFor)) return subjects.actingFor;
-        return firstSelf?.patientId ?? shown[0]?.patientId ?? null;
-      });
+      setCurrentId(chosen);
     })().catch((e: unknown) => live && setError(e));
     return () => {
       live = false;

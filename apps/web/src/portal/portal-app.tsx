@@ -22,6 +22,7 @@ import { DocumentPage } from './document-page.tsx';
 import { HomePage } from './home.tsx';
 import { EnrollPage, ProxyInvitationPage } from './invitations.tsx';
 import { MfaSetupPage } from './mfa.tsx';
+import { MessagesPage, NewMessagePage, ThreadPage, UnreadMessages, useUnreadMessages } from './messages.tsx';
 import { PasskeysPage } from './passkeys.tsx';
 import { PeopleProvider } from './people.tsx';
 import { PersonSwitcher } from './person-switcher.tsx';
@@ -59,6 +60,9 @@ const ROUTES: Route[] = [
   { path: '/health/visits', render: () => <VisitsPage /> },
   { path: '/health/documents', render: () => <DocumentsPage /> },
   { path: '/health/documents/:id', render: (p) => <DocumentPage id={p.id ?? ''} /> },
+  { path: '/messages', render: () => <MessagesPage /> },
+  { path: '/messages/new', render: () => <NewMessagePage /> },
+  { path: '/messages/:id', render: (p) => <ThreadPage id={p.id ?? ''} /> },
   { path: '/account', render: () => <ProfilePage /> },
   { path: '/account/password', render: () => <PasswordPage /> },
   { path: '/account/security', render: () => <SecurityPage /> },
@@ -95,6 +99,7 @@ export function PortalApp() {
   const found = ROUTES.map((r) => ({ r, params: matchPath(r.path, path) })).find((x) => x.params !== null);
   const full = session?.authenticated && session.stage === 'full';
   const patient = full && session.user.kind === 'patient';
+  const unread = useUnreadMessages();
 
   let content: ReactNode;
   if (!found?.params) content = <NotFound />;
@@ -119,6 +124,7 @@ export function PortalApp() {
     ? [
         { to: '/', label: t('nav.home') },
         { to: '/health', label: t('nav.health'), prefix: true },
+        ...(patient ? [{ to: '/messages', label: unread > 0 ? t('nav.messagesUnread', { n: unread }) : t('nav.messages'), prefix: true }] : []),
         { to: '/account', label: t('nav.account'), prefix: true },
       ]
     : [];
@@ -137,5 +143,12 @@ export function PortalApp() {
       {content}
     </Shell>
   );
-  return patient ? <PeopleProvider key={session.user.id}>{shell}</PeopleProvider> : shell;
+  return patient ? (
+    <PeopleProvider key={session.user.id}>
+      <UnreadMessages />
+      {shell}
+    </PeopleProvider>
+  ) : (
+    shell
+  );
 }
