@@ -9,11 +9,12 @@ import { fhirApiFor } from './compose.ts';
 import { smartAuthPlugin } from './features/smart-auth/index.ts';
 import { sourcesPlugin } from './features/sources/index.ts';
 import { mpiPlugin } from './features/mpi/index.ts';
-import { ingestPlugin } from './features/ingestion/index.ts';
+import { feedStatus, ingestPlugin } from './features/ingestion/index.ts';
+import { AdminGate } from './features/access/index.ts';
 import fastifyCookie from '@fastify/cookie';
 import { ApiRegistry } from './http/api-routes.ts';
 import { openApiRoute } from './http/openapi.ts';
-import { accountsContext, accountsPlugin } from './features/accounts/index.ts';
+import { accountsContext, accountsPlugin, sessionOrBearer } from './features/accounts/index.ts';
 import { staffPlugin } from './features/staff/index.ts';
 import { devMailboxPlugin } from './features/mail/index.ts';
 import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index.ts';
@@ -48,15 +49,22 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   jsonApi.track(app);
   await app.register(fastifyCookie);
 
-  await app.register(healthPlugin, { db: deps.db });
-  await app.register(smartAuthPlugin, { deps });
-  await app.register(sourcesPlugin, { deps });
-  await app.register(mpiPlugin, { deps });
+  const accounts = accountsContext(deps);
+  // The HIE admin API: HIE staff signed in, or automation with a bearer token; every attempt audited.
+  const gate = new AdminGate({
+    caller: sessionOrBearer(accounts.sessions, deps.authenticate),
+    audit: deps.audit,
+    onAuditError: (err) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entry not recorded'),
+  });
+
+  await app.register(healthPlugin, { db: deps.db, api: jsonApi });
+  await app.register(smartAuthPlugin, { deps, api: jsonApi });
+  await app.register(sourcesPlugin, { api: jsonApi, ctx: { deps, gate, feeds: (now) => feedStatus(deps.db, now) } });
+  await app.register(mpiPlugin, { api: jsonApi, ctx: { db: deps.db, store: deps.store, gate } });
 
   await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit, refused: api.refused });
-  await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
+  await app.register(ingestPlugin, { api: jsonApi, ctx: { deps, dispatch: api.dispatch, gate } });
 
-  const accounts = accountsContext(deps);
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
   await app.register(enrollmentPlugin, { api: jsonApi, ctx: enrollmentContext(deps, accounts, deps.audit) });
