@@ -48,6 +48,8 @@ export async function statusesOf(
 
 export interface AuditRow {
   action: string;
+  /** For `refused` (the route gate): the route's operationId. */
+  operation: string | null;
   outcome: string;
   actor: string;
   actor_org: string | null;
@@ -61,7 +63,7 @@ export interface AuditRow {
 export async function auditRows(t: TestServer, filter: { action?: string; actor?: string; prefix?: string } = {}): Promise<AuditRow[]> {
   await t.deps.audit.flush();
   const res = await t.deps.db.query<AuditRow>(
-    `select action, outcome, actor, actor_org, patients, entities, status, resource_type from audit_entry
+    `select action, operation, outcome, actor, actor_org, patients, entities, status, resource_type from audit_entry
      where ($1::text is null or action = $1) and ($2::text is null or actor = $2) and ($3::text is null or starts_with(action, $3)) order by seq`,
     [filter.action ?? null, filter.actor ?? null, filter.prefix ?? null],
   );

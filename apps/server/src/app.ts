@@ -14,7 +14,7 @@ import { AdminGate } from './features/access/index.ts';
 import fastifyCookie from '@fastify/cookie';
 import { ApiRegistry } from './http/api-routes.ts';
 import { openApiRoute } from './http/openapi.ts';
-import { accountsContext, accountsPlugin, sessionOrBearer } from './features/accounts/index.ts';
+import { accountsContext, accountsPlugin, actorOf, sessionOrBearer } from './features/accounts/index.ts';
 import { staffPlugin } from './features/staff/index.ts';
 import { devMailboxPlugin } from './features/mail/index.ts';
 import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index.ts';
@@ -50,9 +50,27 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(fastifyCookie);
 
   const accounts = accountsContext(deps);
+  // The route gate learns who is calling from the session cookie, else a bearer token.
+  jsonApi.identifyCallers(async (req) => {
+    const cur = await accounts.sessions.current(req);
+    if (cur) return { kind: 'account', userId: cur.session.user.id, orgId: cur.session.user.staff?.orgId ?? null, accountKind: cur.session.user.kind, roles: cur.session.user.staff?.roles ?? [], stage: cur.session.stage };
+    return req.headers.authorization?.startsWith('Bearer ') ? { kind: 'client' } : { kind: 'anonymous' };
+  });
+  // A signed-in person trying an endpoint that is not for them is written down.
+  jsonApi.onRefused((route, req, caller) => {
+    if (caller.kind !== 'account') return;
+    void deps.audit
+      .record([{ actor: `User/${caller.userId}`, actorOrg: caller.orgId ? `Organization/${caller.orgId}` : null, action: 'refused', operation: route.operationId, outcome: 'denied', status: 403, clientIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id }])
+      .catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entry not recorded'));
+  });
   // The HIE admin API: HIE staff signed in, or automation with a bearer token; every attempt audited.
   const gate = new AdminGate({
     caller: sessionOrBearer(accounts.sessions, deps.authenticate),
+    // A session refused for its CSRF token or second factor is still written down as its user's.
+    whoTried: async (req) => {
+      const cur = await accounts.sessions.current(req);
+      return cur ? actorOf(cur.session) : undefined;
+    },
     audit: deps.audit,
     onAuditError: (err) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entry not recorded'),
   });

@@ -101,8 +101,9 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    description: [route.description, `Who may call: ${route.who.join(', ')}.`].filter(Boolean).join('\n\n'),
     tags: route.tags,
+    'x-callers': route.who,
     security: security(route),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(body ? { requestBody: { required: true, content: Object.fromEntries((route.bodyTypes ?? ['application/json']).map((t) => [t, { schema: body }])) } } : {}),
@@ -144,6 +145,7 @@ export function openApiRoute(registry: ApiRegistry, info: OpenApiInfo): ApiRoute
     summary: 'This document: the OpenAPI 3.1 description of the JSON API',
     tags: ['meta'],
     security: 'none',
+    who: ['anyone'],
     responses: { 200: { description: 'The OpenAPI document', schema: documentSchema } },
     handler: async () => {
       cached ??= openApiDocument(registry.routes, info);

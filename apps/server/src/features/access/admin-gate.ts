@@ -24,6 +24,8 @@ export interface AdminGateDeps {
    * the session cookie (with the CSRF token on a state change). Throws 401 without either.
    */
   caller(req: FastifyRequest): Promise<Actor>;
+  /** Who a refused request came from, when `caller` threw but it can still be told (a session without its CSRF token). */
+  whoTried?: ((req: FastifyRequest) => Promise<Actor | undefined>) | undefined;
   audit: AdminAuditSink;
   /** Where a failure to record a refusal is reported (the refusal itself still goes out). */
   onAuditError?: ((err: unknown) => void) | undefined;
@@ -40,18 +42,51 @@ export interface AdminEvent {
   entities?: readonly string[] | undefined;
 }
 
+/** One admin route's guard: `admit` before its input is read (the route's hook), `run` for its work. */
+export interface AdminGuard {
+  admit(req: FastifyRequest): Promise<void>;
+  /** Runs the request as the admitted caller; a failure is recorded (its success records itself). */
+  run<T>(req: FastifyRequest, step: (actor: Actor, event: AdminEvent) => Promise<T>): Promise<T>;
+}
+
 export class AdminGate {
+  /** The caller admitted for each request, so that admitting twice checks and records once. */
+  private readonly admitted = new WeakMap<FastifyRequest, Promise<Actor>>();
+
   constructor(private readonly deps: AdminGateDeps) {}
 
+  /**
+   * The guard of a route needing `capability`; `event` says what a request is about from its
+   * path parameters (as sent: they name records in the audit entry of a refusal too).
+   */
+  guard(capability: AdminCapability, event: (params: Readonly<Record<string, string>>) => AdminEvent): AdminGuard {
+    const eventOf = (req: FastifyRequest): AdminEvent => event((req.params ?? {}) as Record<string, string>);
+    return {
+      admit: async (req) => {
+        await this.admit(req, capability, eventOf(req));
+      },
+      run: (req, step) => this.run(req, capability, eventOf(req), (actor) => step(actor, eventOf(req))),
+    };
+  }
+
   /** The caller, when allowed; a refusal (401, 403) is recorded as denied and thrown. */
-  async admit(req: FastifyRequest, capability: AdminCapability, event: AdminEvent): Promise<Actor> {
+  admit(req: FastifyRequest, capability: AdminCapability, event: AdminEvent): Promise<Actor> {
+    let found = this.admitted.get(req);
+    if (!found) {
+      found = this.check(req, capability, event);
+      this.admitted.set(req, found);
+    }
+    return found;
+  }
+
+  private async check(req: FastifyRequest, capability: AdminCapability, event: AdminEvent): Promise<Actor> {
     let actor: Actor | undefined;
     try {
       actor = await this.deps.caller(req);
       authorizeAdmin(actor, capability);
       return actor;
     } catch (err) {
-      await this.recordFailure(actor, req, event, err);
+      await this.recordFailure(actor ?? (await this.deps.whoTried?.(req).catch(() => undefined)), req, event, err);
       throw err;
     }
   }

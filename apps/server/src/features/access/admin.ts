@@ -51,6 +51,16 @@ const WHAT: Readonly<Record<AdminCapability, string>> = {
   'mpi.act': 'change the master patient index',
 };
 
+/** The staff roles that hold a capability (for the route gate's list of callers). */
+export function rolesFor(capability: AdminCapability): StaffRole[] {
+  return (Object.keys(ADMIN_CAPABILITIES) as StaffRole[]).filter((r) => ADMIN_CAPABILITIES[r].includes(capability));
+}
+
+/** Who the route gate lets through to a route needing a capability: the staff roles holding it, and clients (whose scopes are checked here). */
+export function adminCallers(capability: AdminCapability): (StaffRole | 'client')[] {
+  return [...rolesFor(capability), 'client'];
+}
+
 export function mayAdminister(actor: Actor, capability: AdminCapability): boolean {
   if (actor.kind === 'user') return actor.accountKind === 'staff' && actor.roles.some((r) => ADMIN_CAPABILITIES[r].includes(capability));
   return isPermitted(actor, CLIENT_SCOPE[capability]);
@@ -60,8 +70,7 @@ export function mayAdminister(actor: Actor, capability: AdminCapability): boolea
 export function authorizeAdmin(actor: Actor, capability: AdminCapability): void {
   if (mayAdminister(actor, capability)) return;
   if (actor.kind === 'user') {
-    const roles = (Object.keys(ADMIN_CAPABILITIES) as StaffRole[]).filter((r) => ADMIN_CAPABILITIES[r].includes(capability));
-    throw errors.forbidden(`Not permitted to ${WHAT[capability]}: only HIE staff (${roles.join(', ')}) may`);
+    throw errors.forbidden(`Not permitted to ${WHAT[capability]}: only HIE staff (${rolesFor(capability).join(', ')}) may`);
   }
   const scope = CLIENT_SCOPE[capability];
   throw errors.forbidden(`Not permitted to ${WHAT[capability]}: requires scope system/${scope.resourceType}.${scope.interaction}`);

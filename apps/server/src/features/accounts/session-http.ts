@@ -125,14 +125,14 @@ export function actorOf(session: Session): UserActor {
 }
 
 /**
- * The caller of a route open both to people and to automation (the HIE admin API): the OAuth
- * client of an Authorization header's bearer token, else the fully signed-in user of the
- * session cookie, with the CSRF token on a state change. Without either it answers as the
- * bearer scheme does (401 with its challenge), so automation keeps its familiar answer.
+ * The caller of a route open both to people and to automation (the HIE admin API), told apart
+ * as the route gate tells them: the user of a live session cookie (fully signed in, with the
+ * CSRF token on a state change), else the OAuth client of the Authorization header's bearer
+ * token. Without either it answers as the bearer scheme does (401 with its challenge).
  */
 export function sessionOrBearer(sessions: SessionHttp, bearer: (authorization: string | undefined) => Promise<Actor>): (req: FastifyRequest) => Promise<Actor> {
   return async (req) => {
-    if (req.headers.authorization !== undefined || req.cookies[sessions.cookieName] === undefined) return bearer(req.headers.authorization);
+    if (!(await sessions.current(req))) return bearer(req.headers.authorization);
     return actorOf((await sessions.require(req)).session);
   };
 }

@@ -15,6 +15,7 @@ export async function healthPlugin(app: FastifyInstance, opts: { db: Database; a
       summary: 'Liveness and readiness: whether the database answers',
       tags: ['meta'],
       security: 'none',
+      who: ['anyone'],
       responses: { 200: { description: 'Up', schema: health }, 503: { description: 'The database does not answer', schema: health, contentType: 'application/json' } },
       handler: async () => {
         try {

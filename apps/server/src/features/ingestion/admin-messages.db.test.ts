@@ -63,8 +63,9 @@ describe('the message log for HIE staff', () => {
       patient: 403,
       anonymous: 401,
     });
-    const denied = await auditRows(t, { action: 'message-list', actor: `User/${callers.billing.userId}` });
-    expect(denied).toEqual([expect.objectContaining({ outcome: 'denied', status: 403 })]);
+    const denied = await auditRows(t, { action: 'refused', actor: `User/${callers.billing.userId}` });
+    expect(denied).toEqual([expect.objectContaining({ operation: 'listInboundMessages', outcome: 'denied', status: 403 })]);
+    expect((await auditRows(t, { action: 'message-list', actor: 'anonymous' })).map((e) => `${e.outcome} ${e.status}`)).toEqual(['denied 401']);
   });
 
   it('filters by status and source, pages newest first, and shows each failed message’s error', async () => {
@@ -105,17 +106,23 @@ describe('the message log for HIE staff', () => {
     expect((await callers.hieAdmin.browser.post('/admin/messages/999999/reprocess')).statusCode).toBe(404);
 
     const trail = await auditRows(t, { action: 'message-reprocess' });
-    const admin = trail.filter((e) => e.actor === `User/${callers.hieAdmin.userId}`);
+    const admin = trail.filter((e) => e.actor === `User/${callers.hieAdmin.userId}` && e.outcome !== 'denied');
     expect(admin.map((e) => `${e.outcome} ${e.status}`)).toEqual(['success 200', 'error 404']);
     expect(admin[0]?.entities).toEqual([`InboundMessage/${id}`]);
-    expect(trail.filter((e) => e.outcome === 'denied').length).toBeGreaterThanOrEqual(8);
+    // The forged token is written down as the admin's; nobody as anonymous.
+    expect(trail.filter((e) => e.outcome === 'denied').map((e) => `${e.actor} ${e.status}`).sort()).toEqual([`User/${callers.hieAdmin.userId} 403`, 'anonymous 401'].sort());
+    const refusedAtGate = (await auditRows(t, { action: 'refused' })).filter((e) => e.operation === 'reprocessInboundMessage');
+    expect(refusedAtGate).toHaveLength(7);
   });
 
-  it('keeps the ingest routes for source clients: a staff session is not a source (401)', async () => {
+  it('keeps the ingest routes for source clients: a staff session is refused (403), nobody 401 before the body is read', async () => {
     const hl7 = await callers.hieAdmin.browser.post('/ingest/hl7v2', msg('S-1', 'EAST'), { 'content-type': 'x-application/hl7-v2+er7' });
-    expect(hl7.statusCode).toBe(401);
+    expect(hl7.statusCode).toBe(403);
     const ccda = await callers.hieAdmin.browser.post('/ingest/ccda', SYNTHETIC_CCD, { 'content-type': 'application/xml' });
-    expect(ccda.statusCode).toBe(401);
+    expect(ccda.statusCode).toBe(403);
+    const nobody = await t.app.inject({ method: 'POST', url: '/ingest/hl7v2', headers: { 'content-type': 'application/json' }, payload: {} });
+    expect(nobody.statusCode).toBe(401);
+    expect(nobody.headers['www-authenticate']).toMatch(/^Bearer/);
   });
 
   it('answers a source client in the media types it sends and expects', async () => {

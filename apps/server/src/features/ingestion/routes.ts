@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '@kennebec/fhir';
 import type { AppDeps } from '../../deps.ts';
 import { apiRoute, problemSchema, type ApiRegistry, type ApiRoute } from '../../http/api-routes.ts';
-import { authorizeSource, type AdminGate } from '../access/index.ts';
+import { adminCallers, authorizeSource, type AccessRequest, type AdminGate } from '../access/index.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { ingestDepsFor } from './deps.ts';
 import { ingestCcda } from './ingest-ccda.ts';
@@ -38,6 +38,12 @@ export function ingestRoutes(ctx: IngestRoutesContext): ApiRoute[] {
   let ingest: IngestDeps | undefined;
   // One group commit for every message of this listener, built on first use.
   const ingestDeps = (): IngestDeps => (ingest ??= ingestDepsFor(deps, ctx.dispatch));
+  /** A source's client sending what `req` names: its organization, or 401/403 before the body is read. */
+  const source = (req: AccessRequest) => async (r: FastifyRequest): Promise<string> => authorizeSource(await deps.authenticate(r.headers.authorization), req);
+  const hl7Source = source({ resourceType: 'Patient', interaction: 'u' });
+  const ccdaSource = source({ resourceType: 'DocumentReference', interaction: 'c' });
+  const list = gate.guard('messages.read', () => ({ action: 'message-list' }));
+  const reprocess = gate.guard('messages.reprocess', (p) => ({ action: 'message-reprocess', entities: [`InboundMessage/${p.id}`] }));
   return [
     apiRoute({
       method: 'POST',
@@ -47,12 +53,13 @@ export function ingestRoutes(ctx: IngestRoutesContext): ApiRoute[] {
       description: 'For a data source’s client: MSH-4 must be its own facility. AE and AR are answered with 200 too: the ACK carries the outcome.',
       tags: ['ingest'],
       security: 'bearer',
+      who: ['client'],
       body: s.hl7Body,
       bodyTypes: s.HL7_TYPES,
       responses: { 200: { description: 'The ACK', schema: s.ackBody, contentType: 'x-application/hl7-v2+er7; charset=utf-8' }, 400: problem('Not one HL7 v2 message'), ...SOURCE_DENIED },
+      admit: async (req) => void (await hl7Source(req)),
       handler: async ({ body, req }) => {
-        const actor = await deps.authenticate(req.headers.authorization);
-        const orgId = authorizeSource(actor, { resourceType: 'Patient', interaction: 'u' });
+        const orgId = await hl7Source(req);
         const result = await ingestHl7v2(ingestDeps(), body, 'http', { callerOrgId: orgId });
         return { status: 200, body: result.ack };
       },
@@ -64,12 +71,13 @@ export function ingestRoutes(ctx: IngestRoutesContext): ApiRoute[] {
       summary: 'Send one C-CDA document; its sections are stored as FHIR resources of the source',
       tags: ['ingest'],
       security: 'bearer',
+      who: ['client'],
       body: s.ccdaBody,
       bodyTypes: s.XML_TYPES,
       responses: { 200: { description: 'What was stored and skipped', schema: s.ingestOutcome }, 400: problem('Not a C-CDA document, or unsafe XML'), ...SOURCE_DENIED },
+      admit: async (req) => void (await ccdaSource(req)),
       handler: async ({ body, req }) => {
-        const actor = await deps.authenticate(req.headers.authorization);
-        const orgId = authorizeSource(actor, { resourceType: 'DocumentReference', interaction: 'c' });
+        const orgId = await ccdaSource(req);
         const result = await ingestCcda({ dispatch: ctx.dispatch }, body, orgId, deps.config.bodyLimit);
         const created = (result.response.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
         const existing = (result.response.entry ?? []).length - created;
@@ -92,10 +100,12 @@ export function ingestRoutes(ctx: IngestRoutesContext): ApiRoute[] {
       summary: 'The inbound message log, newest first: outcome and error of each message, never its content',
       tags: ['messages'],
       security: ['session', 'bearer'],
+      who: adminCallers('messages.read'),
       query: s.messageQuery,
       responses: { 200: { description: 'A page of messages', schema: s.messageList }, ...ADMIN_DENIED },
+      admit: list.admit,
       handler: async ({ query, req }) =>
-        gate.run(req, 'messages.read', { action: 'message-list' }, async () => {
+        list.run(req, async () => {
           const page = await listMessages(deps.db, { status: query.status, source: query.source, limit: query.limit, before: query.cursor });
           return { status: 200, body: page };
         }),
@@ -108,6 +118,7 @@ export function ingestRoutes(ctx: IngestRoutesContext): ApiRoute[] {
       description: 'A message rejected on an authenticated channel (HTTPS, MLLP over TLS) cannot be: its source must resend it.',
       tags: ['messages'],
       security: ['session', 'bearer'],
+      who: adminCallers('messages.reprocess'),
       csrf: true,
       params: s.messageParams,
       responses: {
@@ -116,15 +127,14 @@ export function ingestRoutes(ctx: IngestRoutesContext): ApiRoute[] {
         404: problem('No such message'),
         422: problem('Rejected on an authenticated channel: the source must resend it'),
       },
-      handler: async ({ params, req }) => {
-        const event = { action: 'message-reprocess', entities: [`InboundMessage/${params.id}`] };
-        return gate.run(req, 'messages.reprocess', event, async (actor) => {
+      admit: reprocess.admit,
+      handler: async ({ params, req }) =>
+        reprocess.run(req, async (actor, event) => {
           const result = await reprocessMessage(ingestDeps(), params.id);
           if (!result) throw errors.notFound(`message ${params.id}`);
           await gate.record(actor, req, event);
           return { status: 200, body: { status: result.status, code: result.code, ack: result.ack } };
-        });
-      },
+        }),
     }),
   ];
 }

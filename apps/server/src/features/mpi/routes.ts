@@ -3,7 +3,7 @@ import type { Queryable } from '@kennebec/db';
 import { errors, ID_PATTERN } from '@kennebec/fhir';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import { apiRoute, problemSchema, type ApiRegistry, type ApiRoute } from '../../http/api-routes.ts';
-import { actorReference, type Actor, type AdminGate } from '../access/index.ts';
+import { actorReference, adminCallers, type Actor, type AdminGate } from '../access/index.ts';
 import { matchRecords } from './match-records.ts';
 import { patientHistory, personDetail } from './person-view.ts';
 import { decideReview, listReviews } from './review.ts';
@@ -49,6 +49,13 @@ function changeRefs(result: ChangeResult, extra: string[] = []): { patients: str
 export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
   const { gate } = ctx;
   const author = (actor: Actor) => ({ author: actorReference(actor) });
+  const reviews = gate.guard('mpi.read', () => ({ action: 'search', resourceType: 'Patient' }));
+  const decide = gate.guard('mpi.act', (p) => ({ action: 'mpi-review-decide', entities: [`MpiReview/${p.id}`] }));
+  const person = gate.guard('mpi.read', (p) => ({ action: 'read', resourceType: 'Person', entities: [`Person/${p.personId}`] }));
+  const history = gate.guard('mpi.read', (p) => ({ action: 'read', resourceType: 'Patient', patients: [`Patient/${p.patientId}`] }));
+  const unlinkOne = gate.guard('mpi.act', (p) => ({ action: 'mpi-unlink', resourceType: 'Patient', patients: [`Patient/${p.patientId}`] }));
+  const merge = gate.guard('mpi.act', (p) => ({ action: 'mpi-merge', resourceType: 'Person', entities: [`Person/${p.personId}`] }));
+  const undo = gate.guard('mpi.act', (p) => ({ action: 'mpi-undo', entities: [`MpiChange/${p.changeId}`] }));
   return [
     apiRoute({
       method: 'GET',
@@ -58,11 +65,12 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       description: 'Each item carries both records (demographics as their sources sent them) and the per-field evidence of its score.',
       tags,
       security,
+      who: adminCallers('mpi.read'),
       query: s.reviewQueueQuery,
       responses: { 200: { description: 'A page of review items', schema: s.reviewQueue }, ...READ_DENIED },
-      handler: async ({ query, req }) => {
-        const event = { action: 'search', resourceType: 'Patient' };
-        return gate.run(req, 'mpi.read', event, async (actor) => {
+      admit: reviews.admit,
+      handler: async ({ query, req }) =>
+        reviews.run(req, async (actor, event) => {
           const page = await listReviews(ctx.db, { status: query.status, limit: query.limit, after: query.cursor });
           const records = await matchRecords(ctx.db, page.reviews.flatMap((r) => [r.patientId, r.candidatePatientId]));
           const reviews = page.reviews.map((r) => ({ ...r, patient: records.get(r.patientId) ?? null, candidate: records.get(r.candidatePatientId) ?? null }));
@@ -72,8 +80,7 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
             entities: ref('MpiReview', page.reviews.map((r) => r.id)),
           });
           return { status: 200, body: { reviews, next: page.next } };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'POST',
@@ -82,19 +89,19 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       summary: 'Decide a review item: link the pair into one Person, or keep them apart',
       tags,
       security,
+      who: adminCallers('mpi.act'),
       csrf: true,
       params: s.reviewParams,
       body: s.reviewDecisionBody,
       responses: { 200: { description: 'The item as decided', schema: s.reviewItemView }, ...ACT_DENIED, 404: problem('No such review item'), 409: CONFLICT },
-      handler: async ({ params, body, req }) => {
-        const event = { action: 'mpi-review-decide', entities: [`MpiReview/${params.id}`] };
-        return gate.run(req, 'mpi.act', event, async (actor) => {
+      admit: decide.admit,
+      handler: async ({ params, body, req }) =>
+        decide.run(req, async (actor, event) => {
           const item = await decideReview(ctx.store, params.id, body.decision, body.reason, author(actor), (tx, refs) =>
-            gate.stage(tx, actor, req, { ...event, patients: ref('Patient', refs.patients), entities: [...event.entities, ...ref('Person', refs.persons)] }),
+            gate.stage(tx, actor, req, { ...event, patients: ref('Patient', refs.patients), entities: [`MpiReview/${params.id}`, ...ref('Person', refs.persons)] }),
           );
           return { status: 200, body: item };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'GET',
@@ -104,18 +111,18 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       description: 'Identifiers only; see the review queue for demographics.',
       tags,
       security,
+      who: adminCallers('mpi.read'),
       params: s.personParams,
       responses: { 200: { description: 'The Person', schema: s.personDetailView }, ...READ_DENIED, 404: problem('No such Person') },
-      handler: async ({ params, req }) => {
-        const event = { action: 'read', resourceType: 'Person', entities: [`Person/${params.personId}`] };
-        return gate.run(req, 'mpi.read', event, async (actor) => {
+      admit: person.admit,
+      handler: async ({ params, req }) =>
+        person.run(req, async (actor, event) => {
           const detail = ID_PATTERN.test(params.personId) ? await personDetail(ctx.db, params.personId) : undefined;
           if (!detail) throw errors.notFound(`Person/${params.personId}`);
           const patients = ref('Patient', [...detail.patients.map((p) => p.patientId), ...detail.history.map((h) => h.patientId)]);
           await gate.record(actor, req, { ...event, patients });
           return { status: 200, body: detail };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'GET',
@@ -124,17 +131,17 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       summary: "A Patient's place in the index: its Person now and every change that moved it",
       tags,
       security,
+      who: adminCallers('mpi.read'),
       params: s.patientParams,
       responses: { 200: { description: 'The history, newest first', schema: s.patientHistoryView }, ...READ_DENIED, 404: problem('The index does not know this Patient') },
-      handler: async ({ params, req }) => {
-        const event = { action: 'read', resourceType: 'Patient', patients: [`Patient/${params.patientId}`] };
-        return gate.run(req, 'mpi.read', event, async (actor) => {
+      admit: history.admit,
+      handler: async ({ params, req }) =>
+        history.run(req, async (actor, event) => {
           const found = ID_PATTERN.test(params.patientId) ? await patientHistory(ctx.db, params.patientId) : undefined;
           if (!found) throw errors.notFound(`Patient/${params.patientId} in the master patient index`);
           await gate.record(actor, req, { ...event, entities: [`Patient/${params.patientId}`, ...ref('Person', [found.personId])] });
           return { status: 200, body: found };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'POST',
@@ -143,17 +150,17 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       summary: 'Split a Patient out of its Person into a new Person of its own',
       tags,
       security,
+      who: adminCallers('mpi.act'),
       csrf: true,
       params: s.patientParams,
       body: s.reasonBody,
       responses: { 200: { description: 'The change', schema: s.changeView }, ...ACT_DENIED, 404: problem('The index does not know this Patient'), 409: CONFLICT },
-      handler: async ({ params, body, req }) => {
-        const event = { action: 'mpi-unlink', resourceType: 'Patient', patients: [`Patient/${params.patientId}`] };
-        return gate.run(req, 'mpi.act', event, async (actor) => {
+      admit: unlinkOne.admit,
+      handler: async ({ params, body, req }) =>
+        unlinkOne.run(req, async (actor, event) => {
           const change = await unlink(ctx.store, params.patientId, body.reason, author(actor), (tx, result) => gate.stage(tx, actor, req, { ...event, ...changeRefs(result) }));
           return { status: 200, body: change };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'POST',
@@ -162,19 +169,19 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       summary: 'Merge this Person into another: every Patient moves there, and this one is marked replaced',
       tags,
       security,
+      who: adminCallers('mpi.act'),
       csrf: true,
       params: s.personParams,
       body: s.mergeBody,
       responses: { 200: { description: 'The change', schema: s.changeView }, 400: problem('Invalid input, or a Person merged into itself'), ...ACT_DENIED, 404: problem('No such Person'), 409: CONFLICT },
-      handler: async ({ params, body, req }) => {
-        const event = { action: 'mpi-merge', resourceType: 'Person', entities: ref('Person', [params.personId, body.into]) };
-        return gate.run(req, 'mpi.act', event, async (actor) => {
+      admit: merge.admit,
+      handler: async ({ params, body, req }) =>
+        merge.run(req, async (actor, event) => {
           const change = await mergePersons(ctx.store, params.personId, body.into, body.reason, author(actor), (tx, result) =>
-            gate.stage(tx, actor, req, { ...event, ...changeRefs(result, event.entities) }),
+            gate.stage(tx, actor, req, { ...event, ...changeRefs(result, ref('Person', [params.personId, body.into])) }),
           );
           return { status: 200, body: change };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'POST',
@@ -183,6 +190,7 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
       summary: 'Revert an earlier change: every Patient it moved goes back (itself a change, which can be undone)',
       tags,
       security,
+      who: adminCallers('mpi.act'),
       csrf: true,
       params: s.changeParams,
       body: s.reasonBody,
@@ -193,13 +201,14 @@ export function mpiRoutes(ctx: MpiRoutesContext): ApiRoute[] {
         409: problem('Already undone, or a Patient has moved since (KB-MPI-CONFLICT)'),
         422: problem('A change that cannot be undone (KB-MPI-NOT-UNDOABLE)'),
       },
-      handler: async ({ params, body, req }) => {
-        const event = { action: 'mpi-undo', entities: [`MpiChange/${params.changeId}`] };
-        return gate.run(req, 'mpi.act', event, async (actor) => {
-          const change = await undoChange(ctx.store, params.changeId, body.reason, author(actor), (tx, result) => gate.stage(tx, actor, req, { ...event, ...changeRefs(result, event.entities) }));
+      admit: undo.admit,
+      handler: async ({ params, body, req }) =>
+        undo.run(req, async (actor, event) => {
+          const change = await undoChange(ctx.store, params.changeId, body.reason, author(actor), (tx, result) =>
+            gate.stage(tx, actor, req, { ...event, ...changeRefs(result, [`MpiChange/${params.changeId}`]) }),
+          );
           return { status: 200, body: change };
-        });
-      },
+        }),
     }),
   ];
 }

@@ -290,9 +290,10 @@ describe('HIE staff signed in', () => {
       expect.objectContaining({ resource_type: 'Person', outcome: 'success', status: 200, entities: [`Person/${person}`], patients: expect.arrayContaining([`Patient/${a}`, `Patient/${b}`]) }),
       expect.objectContaining({ resource_type: 'Patient', outcome: 'success', status: 200, patients: [`Patient/${b}`], entities: [`Patient/${b}`, `Person/${person}`] }),
     ]);
-    const nurse = await auditRows(t, { actor: `User/${callers.nurse.userId}`, action: 'read' });
-    expect(nurse.map((e) => `${e.outcome} ${e.status}`)).toEqual(['denied 403', 'denied 403']);
-    expect(nurse[0]?.entities).toEqual([`Person/${person}`]);
+    const nurse = await auditRows(t, { actor: `User/${callers.nurse.userId}`, action: 'refused' });
+    expect(nurse.map((e) => `${e.operation} ${e.outcome} ${e.status}`)).toEqual(['getMpiPerson denied 403', 'getMpiPatientHistory denied 403', 'listMpiReviews denied 403']);
+    const anonymous = (await auditRows(t, { actor: 'anonymous', action: 'read' })).filter((e) => e.entities.includes(`Person/${person}`));
+    expect(anonymous.map((e) => `${e.outcome} ${e.status}`)).toEqual(['denied 401']);
     expect(JSON.stringify(await auditRows(t))).not.toMatch(/Gaston|Poulin|1947/);
   });
 
@@ -302,8 +303,12 @@ describe('HIE staff signed in', () => {
     const refused = await statusesOf(callers, (br) => br.post(unlinkUrl, { reason: 'Not the same person' }), NOT_ADMINS);
     expect(Object.values(refused)).toEqual(REFUSED);
     expect((await api.personOf(north, b)).id).toBe(person);
-    const denied = await auditRows(t, { action: 'mpi-unlink', actor: `User/${callers.privacyOfficer.userId}` });
-    expect(denied).toEqual([expect.objectContaining({ outcome: 'denied', status: 403, patients: [`Patient/${b}`] })]);
+    const denied = (await auditRows(t, { action: 'refused', actor: `User/${callers.privacyOfficer.userId}` })).filter((e) => e.operation === 'unlinkMpiPatient');
+    expect(denied).toEqual([expect.objectContaining({ outcome: 'denied', status: 403 })]);
+    // A client that may read but not act gets past the gate and is refused by the decision, audited with the Patient.
+    const reader = { authorization: `Bearer ${await t.token('system/Person.rs')}` };
+    expect((await api.call('POST', unlinkUrl, reader, { reason: 'Not the same person' })).status).toBe(403);
+    expect((await auditRows(t, { action: 'mpi-unlink' })).filter((e) => e.outcome === 'denied' && e.patients.includes(`Patient/${b}`)).map((e) => e.status).sort()).toEqual([401, 403]);
 
     const split = await admin().post(unlinkUrl, { reason: 'Registration shows a different father' });
     expect(split.statusCode, split.body).toBe(200);
@@ -372,7 +377,7 @@ describe('HIE staff signed in', () => {
     const entry = (await auditRows(t, { action: 'mpi-review-decide', actor: adminActor() })).at(-1);
     const person = (await api.personOf(north, a)).id;
     expect(entry).toMatchObject({ outcome: 'success', patients: [`Patient/${b}`, `Patient/${a}`], entities: expect.arrayContaining([`MpiReview/${item?.id}`, `Person/${person}`]) });
-    const officerDenied = await auditRows(t, { action: 'mpi-review-decide', actor: `User/${callers.privacyOfficer.userId}` });
-    expect(officerDenied.at(-1)).toMatchObject({ outcome: 'denied', status: 403, entities: [`MpiReview/${item?.id}`] });
+    const officerDenied = await auditRows(t, { action: 'refused', actor: `User/${callers.privacyOfficer.userId}` });
+    expect(officerDenied.filter((e) => e.operation === 'decideMpiReview').at(-1)).toMatchObject({ outcome: 'denied', status: 403 });
   });
 });

@@ -124,6 +124,7 @@ export const tokenEndpoint: FastifyPluginAsync<TokenEndpointOptions> = async (ap
         'Client authentication by HTTP Basic (client_secret_basic) or by client_id and client_secret in the body (client_secret_post), not both. Errors follow RFC 6749 §5.2.',
       tags: ['oauth'],
       security: 'none',
+      who: ['anyone'],
       body: tokenRequestSchema,
       bodyTypes: [FORM],
       bodyLimit: BODY_LIMIT,

@@ -149,10 +149,19 @@ describe('data sources for HIE staff signed in', () => {
     expect(trail[0]?.entities).toEqual([`Organization/${id}`]);
     expect(trail[1]?.entities).toEqual([`Organization/${id}`, fp]);
     expect(trail[2]?.entities).toEqual([`Organization/${id}`, fp]);
-    const refused = await auditRows(t, { actor: `User/${callers.privacyOfficer.userId}`, prefix: 'source-' });
-    expect(refused.map((e) => `${e.action} ${e.outcome} ${e.status}`)).toEqual(['source-list denied 403', 'source-create denied 403', 'source-certificate-remove denied 403']);
-    expect((await auditRows(t, { actor: `User/${callers.nurse.userId}`, action: 'source-create' }))[0]).toMatchObject({ outcome: 'denied', status: 403, actor_org: expect.stringMatching(/^Organization\//) });
+    // Signed-in callers the routes are not for are refused at the route gate, which writes it down.
+    const refused = await auditRows(t, { actor: `User/${callers.privacyOfficer.userId}`, action: 'refused' });
+    expect(refused.map((e) => `${e.operation} ${e.outcome} ${e.status}`)).toEqual(['listSources denied 403', 'createSource denied 403', 'removeSourceCertificate denied 403']);
+    expect((await auditRows(t, { actor: `User/${callers.nurse.userId}`, action: 'refused' })).find((e) => e.operation === 'createSource')).toMatchObject({
+      outcome: 'denied',
+      status: 403,
+      actor_org: expect.stringMatching(/^Organization\//),
+    });
     expect((await auditRows(t, { actor: 'anonymous', action: 'source-create' }))[0]).toMatchObject({ outcome: 'denied', status: 401 });
+    // A client without the scope passes the gate (clients are admitted) and is refused by the decision, audited with what it tried.
+    const lister = { authorization: `Bearer ${await t.token('system/Organization.rs')}` };
+    expect((await t.app.inject({ method: 'DELETE', url: `/admin/sources/${id}/certificates/${cert.fingerprint}`, headers: lister })).statusCode).toBe(403);
+    expect((await auditRows(t, { action: 'source-certificate-remove' })).at(-1)).toMatchObject({ outcome: 'denied', status: 403, actor: expect.stringMatching(/^Client\//), entities: [`Organization/${id}`] });
   });
 
   it("refuses a session's state change without its CSRF token, and audits it", async () => {
@@ -160,7 +169,7 @@ describe('data sources for HIE staff signed in', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json().issue[0].details.coding[0].code).toBe('KB-CSRF');
     const entry = (await auditRows(t, { action: 'source-create' })).at(-1);
-    expect(entry).toMatchObject({ outcome: 'denied', status: 403, actor: 'anonymous' });
+    expect(entry).toMatchObject({ outcome: 'denied', status: 403, actor: `User/${callers.hieAdmin.userId}` });
   });
 
   it('audits a failed registration as an error', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '@kennebec/fhir';
 import type { AppDeps } from '../../deps.ts';
 import { apiRoute, problemSchema, type ApiRegistry, type ApiRoute } from '../../http/api-routes.ts';
-import type { AdminGate } from '../access/index.ts';
+import { adminCallers, type AdminGate } from '../access/index.ts';
 import * as s from './schema.ts';
 import {
   addSourceCertificates,
@@ -61,6 +61,10 @@ const certificateRef = (fingerprint: string): string => `SourceCertificate/${fin
 export function sourceRoutes(ctx: SourcesRoutesContext): ApiRoute[] {
   const { deps, gate } = ctx;
   const certificateContext = (): CertificateContext => ({ now: deps.clock.now(), trustedCas: deps.config.mllpTls?.caCertificates });
+  const list = gate.guard('sources.read', () => ({ action: 'source-list', resourceType: 'Organization' }));
+  const create = gate.guard('sources.create', () => ({ action: 'source-create', resourceType: 'Organization' }));
+  const addCertificate = gate.guard('sources.certificates', (p) => ({ action: 'source-certificate-add', resourceType: 'Organization', entities: [`Organization/${p.id}`] }));
+  const removeCertificate = gate.guard('sources.certificates', (p) => ({ action: 'source-certificate-remove', resourceType: 'Organization', entities: [`Organization/${p.id}`] }));
   return [
     apiRoute({
       method: 'GET',
@@ -70,9 +74,11 @@ export function sourceRoutes(ctx: SourcesRoutesContext): ApiRoute[] {
       description: 'Feed counts are of the inbound message log: the last 24 hours and all time, by outcome.',
       tags,
       security,
+      who: adminCallers('sources.read'),
       responses: { 200: { description: 'The sources', schema: s.sourceListView }, ...DENIED },
+      admit: list.admit,
       handler: async ({ req }) =>
-        gate.run(req, 'sources.read', { action: 'source-list', resourceType: 'Organization' }, async () => {
+        list.run(req, async () => {
           const [sources, feeds] = await Promise.all([listSourcesWithCertificates(deps.db), ctx.feeds(deps.clock.now())]);
           return { status: 200, body: { sources: sources.map((src) => ({ ...src, feed: feeds.bySource.get(src.id) ?? EMPTY_FEED })), unattributed: feeds.unattributed } };
         }),
@@ -84,18 +90,18 @@ export function sourceRoutes(ctx: SourcesRoutesContext): ApiRoute[] {
       summary: 'Register a data source: its Organization, HL7 facility, OID and client certificates, all or nothing',
       tags,
       security,
+      who: adminCallers('sources.create'),
       csrf: true,
       body: s.newSourceBody,
       responses: { 201: { description: 'Registered', schema: s.createdSourceView }, 400: problem('Invalid input, a bad certificate, or a facility or OID already registered'), ...DENIED },
-      handler: async ({ body, req }) => {
-        const event = { action: 'source-create', resourceType: 'Organization' };
-        return gate.run(req, 'sources.create', event, async (actor) => {
+      admit: create.admit,
+      handler: async ({ body, req }) =>
+        create.run(req, async (actor, event) => {
           const source = await createSource(deps, body, certificateContext(), (tx, created) =>
             gate.stage(tx, actor, req, { ...event, entities: [`Organization/${created.id}`, ...created.certificates.map((c) => certificateRef(c.fingerprint))] }, 201),
           ).catch(asOutcome);
           return { status: 201, body: source };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'POST',
@@ -104,6 +110,7 @@ export function sourceRoutes(ctx: SourcesRoutesContext): ApiRoute[] {
       summary: 'Register another client certificate of a source (its PEM, or its SHA-256 fingerprint)',
       tags,
       security,
+      who: adminCallers('sources.certificates'),
       csrf: true,
       params: s.sourceParams,
       body: s.certificateBody,
@@ -113,17 +120,16 @@ export function sourceRoutes(ctx: SourcesRoutesContext): ApiRoute[] {
         ...DENIED,
         404: problem('No such source'),
       },
-      handler: async ({ params, body, req }) => {
-        const event = { action: 'source-certificate-add', resourceType: 'Organization', entities: [`Organization/${params.id}`] };
-        return gate.run(req, 'sources.certificates', event, async (actor) => {
+      admit: addCertificate.admit,
+      handler: async ({ params, body, req }) =>
+        addCertificate.run(req, async (actor, event) => {
           const result = await addSourceCertificates(deps.db, params.id, [body], certificateContext(), (tx, added) =>
-            gate.stage(tx, actor, req, { ...event, entities: [...event.entities, ...added.map((c) => certificateRef(c.fingerprint))] }, 201),
+            gate.stage(tx, actor, req, { ...event, entities: [`Organization/${params.id}`, ...added.map((c) => certificateRef(c.fingerprint))] }, 201),
           ).catch(asOutcome);
           const [added] = result.certificates;
           if (!added) throw errors.internal(req.id);
           return { status: 201, body: { ...added, warnings: result.warnings } };
-        });
-      },
+        }),
     }),
     apiRoute({
       method: 'DELETE',
@@ -132,21 +138,21 @@ export function sourceRoutes(ctx: SourcesRoutesContext): ApiRoute[] {
       summary: 'Remove a client certificate of a source: its connections are refused from their next message on',
       tags,
       security,
+      who: adminCallers('sources.certificates'),
       csrf: true,
       params: s.certificateParams,
       responses: { 204: { description: 'Removed' }, 400: problem('Not a SHA-256 fingerprint'), ...DENIED, 404: problem('No such source, or no such certificate of it') },
-      handler: async ({ params, req }) => {
-        const event = { action: 'source-certificate-remove', resourceType: 'Organization', entities: [`Organization/${params.id}`] };
-        return gate.run(req, 'sources.certificates', event, async (actor) => {
+      admit: removeCertificate.admit,
+      handler: async ({ params, req }) =>
+        removeCertificate.run(req, async (actor, event) => {
           await deps.db
             .transaction(async (tx) => {
               const fingerprint = await removeSourceCertificate(tx, params.id, params.fingerprint);
-              await gate.stage(tx, actor, req, { ...event, entities: [...event.entities, certificateRef(fingerprint)] }, 204);
+              await gate.stage(tx, actor, req, { ...event, entities: [`Organization/${params.id}`, certificateRef(fingerprint)] }, 204);
             })
             .catch(asOutcome);
           return { status: 204 };
-        });
-      },
+        }),
     }),
   ];
 }
