@@ -20,6 +20,7 @@ import { devMailboxPlugin } from './features/mail/index.ts';
 import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index.ts';
 import { portalPlugin } from './features/portal/index.ts';
 import { proxiesContext, proxiesPlugin } from './features/proxies/index.ts';
+import { webPlugin } from './features/web/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): Promise<FastifyInstance> {
@@ -90,5 +91,7 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(proxiesPlugin, { api: jsonApi, ctx: proxiesContext(deps, accounts) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);
+  // Last: the web app answers the page paths no route above claims.
+  await app.register(webPlugin);
   return app;
 }
