@@ -5,7 +5,7 @@ import { ErrorAlert, useSubmit } from '../lib/forms.tsx';
 import { useI18n } from '../lib/i18n.tsx';
 import { useSession, type SessionView } from '../lib/session.tsx';
 import { assertPasskey, createPasskey, passkeysSupported, type CreationOptionsJSON, type RequestOptionsJSON } from '../lib/webauthn.ts';
-import { AccountPage, Loaded, useLoad } from './account.tsx';
+import { AccountPage, Loaded, useLoad } from './account-page.tsx';
 
 /**
  * Passkeys (WebAuthn, see the README's Accounts section): sign in with one alone, answer the
