@@ -7,7 +7,7 @@ import { Link } from '../lib/router.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 import { PageTitle } from '../shell.tsx';
 
-/** The frame of the Account pages (their navigation) and loading helpers they share. */
+/** The frame of the Account pages (their navigation), and how they load what they show. */
 const ACCOUNT_PAGES: { path: string; key: MessageKey }[] = [
   { path: '/account', key: 'account.profile' },
   { path: '/account/password', key: 'account.password' },
