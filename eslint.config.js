@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/*.cjs', 'dist/**', '**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**'] },
+  { ignores: ['**/*.cjs', 'dist/**', '**/node_modules/**', 'data/**', 'artifacts/**', '**/generated/**', 'bench/results/**', 'apps/web/dist/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +20,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', '**/scripts/**', '**/bench-*.ts', 'vitest.config.ts', 'bin/**'],
+    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', '**/scripts/**', '**/bench-*.ts', 'vitest.config.ts', 'bin/**', 'apps/web/vite.config.ts', 'apps/web/e2e/**'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Browser code: TypeScript already checks every name against the DOM library.
+    files: ['apps/web/src/**', 'packages/ui/src/**'],
+    rules: { 'no-undef': 'off' },
   },
 );

@@ -14,6 +14,8 @@ function newestSource(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const path = `${dir}/${entry.name}`;
+    // The web app is built separately (scripts/build-web.mjs); the server bundle does not hold it.
+    if (path === `${root}apps/web`) continue;
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
     else if (/\.(ts|json|sql)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }

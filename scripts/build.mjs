@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Bundles the command line (and with it the server) into dist/kennebec.mjs, which
+// Builds the web app (scripts/build-web.mjs: only when its sources changed) and bundles the
+// command line (and with it the server) into dist/kennebec.mjs, which
 // bin/kennebec.js runs when it is newer than every source file. Running one bundled file
 // instead of loading TypeScript through tsx saves the loader's memory (~35 MB) and start time.
 // Dependencies stay external (they load from node_modules); only our workspace code is bundled.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { buildWeb } from './build-web.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -22,6 +24,8 @@ const keepModuleUrls = {
     });
   },
 };
+
+await buildWeb({ quiet: process.argv.includes('--quiet') });
 
 const started = Date.now();
 await build({

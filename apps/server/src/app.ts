@@ -20,6 +20,7 @@ import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index
 import { portalPlugin } from './features/portal/index.ts';
 import { proxiesContext, proxiesPlugin } from './features/proxies/index.ts';
 import { messagingContext, messagingPlugin } from './features/messaging/index.ts';
+import { webPlugin } from './features/web/index.ts';
 
 /** Builds the HTTP application from its dependencies. It never listens: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): Promise<FastifyInstance> {
@@ -79,5 +80,7 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(messagingPlugin, { api: jsonApi, ctx: messagingContext(deps, accounts) });
   if (deps.config.mode === 'development') await app.register(devMailboxPlugin, { api: jsonApi, mailer: deps.mailer });
   jsonApi.add(app, [openApiRoute(jsonApi, { title: 'Kennebec API', version: deps.version, serverUrl: deps.config.baseUrl, sessionCookie: accounts.sessions.cookieName })]);
+  // Last: the web app answers the page paths no route above claims.
+  await app.register(webPlugin);
   return app;
 }

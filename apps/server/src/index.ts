@@ -25,3 +25,4 @@ export { apiRegistryOf } from './http/api-routes.ts';
 export { activeProxyDecision, type LinkedPatient, type LinkedPatients } from './features/proxies/index.ts';
 export { verifyAuditChain, type VerifyResult } from './features/audit/index.ts';
 export { reindexMpi, mpiIndexState, type ReindexResult } from './features/mpi/index.ts';
+export { webAppBuilt, BUILD_HINT, CONTENT_SECURITY_POLICY } from './features/web/index.ts';

@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { compose, fhirApiFor, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins } from '@kennebec/server';
+import { compose, fhirApiFor, loadConfig, seedDemo, startServer, stopOnSignals, demoLogins, webAppBuilt, BUILD_HINT } from '@kennebec/server';
 import type { CliIo } from '../io.ts';
 
 /**
@@ -21,6 +21,8 @@ export async function serveCommand(io: CliIo): Promise<number> {
   const base = config.baseUrl;
   io.out('');
   io.out(`Kennebec is running (${deps.db.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
+  if (webAppBuilt()) io.out(`  Patient portal   ${base}/   (staff console ${base}/staff, HIE administration ${base}/admin)`);
+  else io.out(`  Web app          not built. ${BUILD_HINT}`);
   io.out(`  FHIR R4 API      ${base}/fhir/R4   (CapabilityStatement: ${base}/fhir/R4/metadata)`);
   io.out(`  OAuth 2.0 token  ${base}/oauth2/token`);
   const host = new URL(base).hostname;

@@ -202,6 +202,8 @@ export class ApiRegistry {
   track(app: FastifyInstance): void {
     registries.set(app, this);
     app.addHook('onRoute', (r: RouteOptions) => {
+      // The web app's pages and files (features/web) are HTML, not part of the JSON API.
+      if ((r.config as { page?: boolean } | undefined)?.page === true) return;
       for (const m of Array.isArray(r.method) ? r.method : [r.method]) this.seen.push({ method: m, url: r.url ?? '' });
     });
   }

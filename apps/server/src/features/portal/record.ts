@@ -52,6 +52,7 @@ export interface PortalDeps {
   access: AccessPoint;
   search: SearchEngine;
   readPatient: (id: string) => Promise<Patient | undefined>;
+  organizationNames: (items: readonly RecordItem[]) => Promise<Record<string, string>>;
 }
 
 function displayName(p: Patient | undefined): string | null {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Patient } from 'fhir/r4';
+import type { Organization, Patient } from 'fhir/r4';
 import { z } from 'zod';
 import type { SqlFhirStore } from '@kennebec/fhir-store';
 import { isOutcomeError } from '@kennebec/fhir';
@@ -75,6 +75,17 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
       const v = await opts.store.read('Patient', id);
       return v && !v.deleted ? (v.resource as Patient) : undefined;
     },
+    // Organizations are directory data (any signed-in user may read them): the portal labels
+    // each item with the name of the organization that sent it.
+    async organizationNames(items) {
+      const names: Record<string, string> = {};
+      for (const id of new Set(items.map((i) => i.sourceOrg).filter((o): o is string => o !== null))) {
+        const v = await opts.store.read('Organization', id);
+        const name = v && !v.deleted ? (v.resource as Organization).name : undefined;
+        if (name) names[id] = name;
+      }
+      return names;
+    },
   };
   api.add(app, [
     apiRoute({
@@ -109,7 +120,15 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
       params: z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/) }),
       query: z.object({ section: z.enum(SECTION_NAMES as [string, ...string[]]) }),
       responses: {
-        200: { description: 'The section', schema: z.object({ patientId: z.string(), section: z.string(), items: z.array(item) }) },
+        200: {
+          description: 'The section',
+          schema: z.object({
+            patientId: z.string(),
+            section: z.string(),
+            items: z.array(item),
+            organizations: z.record(z.string(), z.string()).describe('Names of the source organizations, by id (each sourceOrg of the items)'),
+          }),
+        },
         400: problem('Unknown section or malformed id'),
         401: problem('No session'),
         403: problem('This account may not read this kind of information, or second factor due'),
@@ -127,7 +146,7 @@ export async function portalPlugin(app: FastifyInstance, opts: PortalOptions): P
           throw err;
         }
         await opts.audit.record([portalEntry(principal, req, params.patientId, 200, items.map((i) => `${i.resourceType}/${i.id}`))]);
-        return { status: 200, body: { patientId: params.patientId, section: query.section, items } };
+        return { status: 200, body: { patientId: params.patientId, section: query.section, items, organizations: await deps.organizationNames(items) } };
       },
     }),
     apiRoute({
