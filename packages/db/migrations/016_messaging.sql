@@ -1,5 +1,5 @@
 -- Secure messaging between a patient (or a proxy acting for them) and an organization's care
--- team. Plain tables, not FHIR resources (see docs/adr/0008-messages-in-plain-tables.md).
+-- team. Plain tables, not FHIR resources (see docs/adr/0009-messages-in-plain-tables.md).
 -- Who may read or write a thread is decided at each request by the access point; these tables
 -- hold facts only. Times are written by the application's clock (never now()).
 

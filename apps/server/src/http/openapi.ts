@@ -20,8 +20,7 @@ export interface OpenApiInfo {
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   delete out.$schema;
-  // Schemas registered with .meta({ id }) come back under $defs; hoist them to components
-  // (they may refer to one another: a thread holds messages, a message its author).
+  // Schemas registered with .meta({ id }) come back under $defs; hoist them to components.
   const defs = out.$defs as Record<string, JsonSchema> | undefined;
   if (defs) {
     for (const [k, v] of Object.entries(defs)) components[k] = toComponents(v);
