@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createClient, createSource, createStaffUser } from '@kennebec/server';
 import { createTestServer, freePort, startSmtpCapture, TestBrowser, TEST_PASSWORD, totpCode, type SmtpCapture, type TestServer } from '@kennebec/test-support';
 
@@ -13,6 +13,9 @@ import { createTestServer, freePort, startSmtpCapture, TestBrowser, TEST_PASSWOR
  * send it (FHIR, with each organization's own client) and set up the way staff set it up
  * (through the JSON API).
  */
+// A browser step can wait for the next TOTP time step (up to 30 s) on top of its own work.
+vi.setConfig({ testTimeout: 120_000 });
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
