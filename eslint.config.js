@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', '**/scripts/**', '**/bench-*.ts', 'vitest.config.ts', 'bin/**', 'apps/web/vite.config.ts'],
+    files: ['apps/server/src/config.ts', 'apps/cli/src/main.ts', 'test/**', 'bench/**', '**/*.test.ts', '**/scripts/**', '**/bench-*.ts', 'vitest.config.ts', 'bin/**', 'apps/web/vite.config.ts', 'apps/web/e2e/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -25,7 +25,7 @@ function walk(path, out) {
 export function webSourceHash() {
   const entries = [];
   for (const s of SOURCES) walk(join(root, s), entries);
-  return createHash('sha256').update(entries.join('\n')).digest('hex');
+  return createHash('sha256').update(`production\n${entries.join('\n')}`).digest('hex');
 }
 
 /** Builds when the sources changed since the last build; returns what it did. */
@@ -43,7 +43,16 @@ export async function buildWeb({ quiet = false, force = false } = {}) {
     return { built: false, dir: WEB_DIST, skipped: true };
   }
   const started = Date.now();
-  await vite.build({ configFile: join(root, 'apps/web/vite.config.ts'), logLevel: quiet ? 'error' : 'warn' });
+  // Always a production build (React's production bundle), also when called from the test
+  // runner, which sets NODE_ENV=test and would otherwise get the development one.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({ configFile: join(root, 'apps/web/vite.config.ts'), mode: 'production', logLevel: quiet ? 'error' : 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(STAMP, hash);
   if (!quiet) console.log(`Built the web app into apps/web/dist in ${Date.now() - started} ms`);
   return { built: true, dir: WEB_DIST };

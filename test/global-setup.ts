@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openPglite, PostgresDatabase, migrate } from '@kennebec/db';
+import { buildWeb } from '../scripts/build-web.mjs';
 
 /**
  * Migrate once, copy per test: PostgreSQL gets a migrated template database that each test
@@ -24,6 +25,8 @@ function withDatabase(url: string, name: string): string {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The browser tests open the built web app; rebuilt only when its sources changed.
+  await buildWeb({ quiet: true });
   const adminUrl = process.env.KENNEBEC_TEST_DATABASE_URL;
   if (adminUrl) {
     const runId = randomBytes(4).toString('hex');

@@ -11,6 +11,7 @@ import { sourceCertAddCommand, sourceCertListCommand, sourceCertRemoveCommand } 
 import { serveCommand } from './commands/serve.ts';
 import { staffCreateCommand } from './commands/staff.ts';
 import type { CliIo } from './io.ts';
+import { demoCode } from '@kennebec/server';
 
 /**
  * `kennebec <command>`. Each command builds what it needs from the same configuration as the
@@ -41,6 +42,7 @@ Commands:
                                         batches (.hl7) and C-CDA documents (.xml, from source ORG_ID)
   audit verify [--anchor SEQ:HASH]      recompute the audit trail's hash chain: OK with the count and
                                         head, or the first broken entry (exit code 1)
+  demo-code                             the current TOTP code of the demo staff accounts (demo data only)
   mpi reindex                           rebuild the master patient index's matching keys and name
                                         frequencies for every linked Patient (after an upgrade that asks for it)
 
@@ -54,6 +56,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await serveCommand(io);
       case 'migrate':
         return await migrateCommand(io);
+      case 'demo-code':
+        io.out(demoCode(new Date()));
+        return 0;
       case 'seed': {
         const { values } = parseArgs({ args: rest, options: { patients: { type: 'string' } } });
         return await seedCommand(io, values.patients ? Number(values.patients) : undefined);

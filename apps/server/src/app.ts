@@ -58,6 +58,19 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
 
   const accounts = accountsContext(deps);
+  // The route gate learns who is calling from the session cookie, else a bearer token.
+  jsonApi.identifyCallers(async (req) => {
+    const cur = await accounts.sessions.current(req);
+    if (cur) return { kind: 'account', userId: cur.session.user.id, orgId: cur.session.user.staff?.orgId ?? null, accountKind: cur.session.user.kind, roles: cur.session.user.staff?.roles ?? [], stage: cur.session.stage };
+    return req.headers.authorization?.startsWith('Bearer ') ? { kind: 'client' } : { kind: 'anonymous' };
+  });
+  // A signed-in person trying an endpoint that is not for them is written down.
+  jsonApi.onRefused((route, req, caller) => {
+    if (caller.kind !== 'account') return;
+    void deps.audit
+      .record([{ actor: `User/${caller.userId}`, actorOrg: caller.orgId, action: 'refused', operation: route.operationId, outcome: 'denied', status: 403, clientIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id }])
+      .catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entry not recorded'));
+  });
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
   await app.register(enrollmentPlugin, { api: jsonApi, ctx: enrollmentContext(deps, accounts, deps.audit) });

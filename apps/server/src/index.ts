@@ -5,7 +5,7 @@ export { startServer, stopOnSignals, type RunningServer } from './main.ts';
 export type { AppDeps, Clock } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createClient } from './features/smart-auth/index.ts';
-export { importPath, seedDemo, demoLogins, DEMO_CLIENT, DEMO_ORGS, type ImportReport } from './features/admin/index.ts';
+export { importPath, seedDemo, demoLogins, demoCode, DEMO_CLIENT, DEMO_ORGS, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_STAFF, DEMO_PATIENT, DEMO_PARENT, type ImportReport } from './features/admin/index.ts';
 export {
   createSource,
   listSources,

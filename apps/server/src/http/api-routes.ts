@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { z } from 'zod';
 import { errors } from '@kennebec/fhir';
 import { apiErrors } from './api-errors.ts';
+import type { StaffRole } from '../features/access/index.ts';
 
 /**
  * The JSON API's routes (everything outside FHIR) are declared once, with zod schemas for the
@@ -17,6 +18,15 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** How a route authenticates, for the document (the handler enforces it). */
 export type ApiSecurity = 'none' | 'session' | 'bearer';
+
+/**
+ * Who may call a route: 'anyone' (no credentials), 'account' (any signed-in account, for its
+ * own settings), 'patient' (a signed-in portal account, for itself or those it acts for), a
+ * staff role (a signed-in staff user holding it), or 'client' (an OAuth client with the
+ * route's scopes). The handler enforces it; the document shows it (x-callers) and the
+ * authorization matrix tries every route as every caller not listed, expecting a refusal.
+ */
+export type Caller = 'anyone' | 'account' | 'patient' | 'client' | StaffRole;
 
 export interface ApiResponseSpec {
   description: string;
@@ -53,6 +63,8 @@ export interface ApiRoute<B extends Schema = Schema, Q extends Schema = Schema, 
   description?: string;
   tags: string[];
   security: ApiSecurity;
+  /** Who may call it (see Caller); everyone else is refused. */
+  who: readonly Caller[];
   /** Sends and checks the CSRF token header (cookie-authenticated state changes). */
   csrf?: boolean;
   body?: B;
@@ -108,6 +120,36 @@ function parse<S extends Schema>(schema: S, value: unknown, where: string): Out<
   return res.data as Out<S>;
 }
 
+/** Who sent a request, as far as the route gate needs to know (the handler checks the rest). */
+export type CallerIdentity =
+  | { kind: 'anonymous' }
+  | { kind: 'account'; userId: string; orgId: string | null; accountKind: 'patient' | 'staff'; roles: readonly StaffRole[]; stage: 'full' | 'mfa-enrol' | 'mfa-verify' }
+  | { kind: 'client' };
+
+/**
+ * Whether a caller is among those a route admits. Coarse on purpose: it looks at the kind of
+ * account and the roles held, not at organizations, patients or session stages, which the
+ * handler and the access decision point check for the data concerned.
+ */
+export function admits(who: readonly Caller[], caller: CallerIdentity): boolean {
+  if (who.includes('anyone')) return true;
+  if (caller.kind === 'client') return who.includes('client');
+  if (caller.kind === 'anonymous') return false;
+  if (who.includes('account')) return true;
+  if (caller.accountKind === 'patient') return who.includes('patient');
+  return caller.roles.some((r) => who.includes(r));
+}
+
+function describeCallers(who: readonly Caller[]): string {
+  const roles = who.filter((w) => w !== 'anyone' && w !== 'account' && w !== 'patient' && w !== 'client');
+  const parts = [
+    ...(who.includes('patient') ? ['a patient account'] : []),
+    ...(roles.length > 0 ? [`staff with the role ${roles.join(' or ')}`] : []),
+    ...(who.includes('client') ? ['an OAuth client with the scope'] : []),
+  ];
+  return parts.join(' or ');
+}
+
 export interface ApiRegistryOptions {
   /** Origins allowed to make state-changing requests (the server's own, from BASE_URL). */
   allowedOrigins: readonly string[];
@@ -118,8 +160,43 @@ export interface ApiRegistryOptions {
 export class ApiRegistry {
   readonly routes: ApiRoute[] = [];
   readonly seen: SeenRoute[] = [];
+  private callerOf: (req: FastifyRequest) => Promise<CallerIdentity> = async (req) =>
+    req.headers.authorization?.startsWith('Bearer ') ? { kind: 'client' } : { kind: 'anonymous' };
 
   constructor(readonly options: ApiRegistryOptions) {}
+
+  /** How the gate learns who sent a request (the accounts feature knows sessions). */
+  identifyCallers(callerOf: (req: FastifyRequest) => Promise<CallerIdentity>): void {
+    this.callerOf = callerOf;
+  }
+
+  /**
+   * The gate in front of every route: a caller the route does not admit is refused before its
+   * input is even read, 401 when nobody is signed in, 403 otherwise. A route open to clients
+   * lets an unauthenticated request through to its handler, which answers the OAuth way.
+   */
+  private async gate(route: ApiRoute, req: FastifyRequest): Promise<void> {
+    if (route.who.includes('anyone')) return;
+    const caller = await this.callerOf(req);
+    // Routes for patients or staff roles need a session whose second factor is done.
+    if (caller.kind === 'account' && caller.stage !== 'full' && !route.who.includes('account')) {
+      throw apiErrors.mfaRequired(caller.stage === 'mfa-enrol' ? 'enrol' : 'verify');
+    }
+    if (admits(route.who, caller)) return;
+    if (caller.kind === 'anonymous') {
+      if (route.who.includes('client')) return;
+      throw apiErrors.sessionRequired();
+    }
+    this.refused?.(route, req, caller);
+    throw errors.forbidden(`Only ${describeCallers(route.who)} may use ${route.method} ${route.url}`);
+  }
+
+  private refused?: (route: ApiRoute, req: FastifyRequest, caller: CallerIdentity) => void;
+
+  /** Called for each request the gate refuses to a signed-in caller (the audit trail records it). */
+  onRefused(listener: (route: ApiRoute, req: FastifyRequest, caller: CallerIdentity) => void): void {
+    this.refused = listener;
+  }
 
   /** Records every route Fastify registers from now on (add before registering plugins). */
   track(app: FastifyInstance): void {
@@ -140,6 +217,7 @@ export class ApiRegistry {
         url: route.url,
         handler: async (req, reply) => {
           if (!SAFE.has(req.method)) this.checkOrigin(req);
+          await this.gate(route, req);
           const input = {
             params: parse(route.params, req.params, 'params'),
             query: parse(route.query, req.query, 'query'),

@@ -72,8 +72,9 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    description: [route.description, `Who may call: ${route.who.join(', ')}.`].filter(Boolean).join('\n\n'),
     tags: route.tags,
+    'x-callers': route.who,
     security: SECURITY[route.security],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input', components) } } } } : {}),
@@ -115,6 +116,7 @@ export function openApiRoute(registry: ApiRegistry, info: OpenApiInfo): ApiRoute
     summary: 'This document: the OpenAPI 3.1 description of the JSON API',
     tags: ['meta'],
     security: 'none',
+    who: ['anyone'],
     responses: { 200: { description: 'The OpenAPI document', schema: documentSchema } },
     handler: async () => {
       cached ??= openApiDocument(registry.routes, info);

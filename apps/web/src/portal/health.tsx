@@ -138,7 +138,7 @@ export function ResultDetailPage({ id }: { id: string }) {
           const o = item.resource;
           const name = conceptText(o.code) || t('record.unnamed');
           const same = observations(data).filter((i) => conceptKey(i.resource.code) === conceptKey(o.code));
-          const series = trendOf(data, same, t('record.unknownOrg'), (i) => [orgName(data, i, t('record.unknownOrg')), flagOf(i.resource) ? t('flag.outside') : ''].filter(Boolean).join(' · '));
+          const series = trendOf(data, same, t('record.unknownOrg'), (i) => (flagOf(i.resource) ? t('flag.outside') : ''));
           const points = series.reduce((n, s) => n + s.points.length, 0);
           const range = (o.referenceRange as Res[] | undefined)?.[0];
           const unit = o.valueQuantity?.unit ?? o.valueQuantity?.code;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateProxy } from '@kennebec/consent';
-import { decide, type Principal, type UserActor, type DecisionRequest } from './index.ts';
+import { decide, decideOperation, requireOperation, type Principal, type UserActor, type DecisionRequest } from './index.ts';
 
 const patientUser: UserActor = { kind: 'user', userId: 'u-a', accountKind: 'patient', orgId: null, roles: [] };
 const staff = (roles: UserActor['roles'], orgId: string | null = 'org-1'): UserActor => ({ kind: 'user', userId: 's', accountKind: 'staff', orgId, roles });
@@ -71,5 +71,28 @@ describe('decide', () => {
     expect(decide(alice, read('any', { resourceType: 'Organization' })).permit).toBe(true);
     expect(decide(alice, read('any', { resourceType: 'Person' })).permit).toBe(false);
     expect(decide(alice, read('any', { resourceType: 'Organization', action: 'update' })).permit).toBe(false);
+  });
+});
+
+describe('decideOperation (staff administrative work on their organization\'s records)', () => {
+  it('lets front desk, nurses, providers and org admins enroll, for their own organization only', () => {
+    for (const role of ['front-desk', 'nurse', 'provider', 'org-admin'] as const) expect(decideOperation(staff([role]), { operation: 'enroll' })).toEqual({ permit: true, orgId: 'org-1' });
+    for (const role of ['billing', 'hie-admin', 'hie-privacy-officer'] as const) expect(decideOperation(staff([role]), { operation: 'enroll' }).permit).toBe(false);
+    expect(decideOperation(staff(['front-desk'], null), { operation: 'enroll' }).permit).toBe(false);
+    expect(decideOperation(patientUser, { operation: 'enroll' }).permit).toBe(false);
+    expect(decideOperation({ kind: 'system', origin: 'seed' }, { operation: 'enroll' }).permit).toBe(false);
+  });
+
+  it('lets only front desk and org admins manage proxies, and only org admins change enrollment settings', () => {
+    expect(decideOperation(staff(['front-desk']), { operation: 'manage-proxies', recordOrg: 'org-1' }).permit).toBe(true);
+    expect(decideOperation(staff(['nurse']), { operation: 'manage-proxies', recordOrg: 'org-1' }).permit).toBe(false);
+    expect(decideOperation(staff(['org-admin']), { operation: 'enrollment-settings' }).permit).toBe(true);
+    expect(decideOperation(staff(['front-desk']), { operation: 'enrollment-settings' }).permit).toBe(false);
+  });
+
+  it("treats another organization's record as not found, so ids cannot be probed", () => {
+    expect(decideOperation(staff(['front-desk']), { operation: 'manage-proxies', recordOrg: 'org-2' })).toMatchObject({ permit: false, notFound: true });
+    expect(() => requireOperation(staff(['front-desk']), { operation: 'manage-proxies', recordOrg: 'org-2' }, 'Patient/p1')).toThrow(/Patient\/p1/);
+    expect(() => requireOperation(staff(['billing']), { operation: 'manage-proxies', recordOrg: 'org-1' }, 'Patient/p1')).toThrow(/front-desk, org-admin/);
   });
 });

@@ -1,5 +1,6 @@
 import { allows, type ProxyDecision } from '@kennebec/consent';
-import type { Actor, Interaction, UserActor } from './actor.ts';
+import { errors } from '@kennebec/fhir';
+import type { Actor, Interaction, StaffRole, UserActor } from './actor.ts';
 import { isPatientData } from './compartment.ts';
 
 /**
@@ -131,6 +132,54 @@ function decideStaff(actor: UserActor, req: DecisionRequest): Decision {
   if (!clinical) return deny(actor.roles.includes('billing') ? 'billing staff see no clinical data' : 'HIE staff see clinical data only through the audit and MPI endpoints');
   if (actor.orgId === null) return deny('staff without an organization have no care relationship');
   return { permit: true, scope: { kind: 'organization', orgId: actor.orgId } };
+}
+
+/**
+ * Administrative work staff do on the records their organization holds, outside the clinical
+ * record itself: enrolling a patient in the portal (search, ID check, invitations), managing
+ * who may act for a patient (proxy documents, grants, requests), and changing the
+ * organization's enrollment settings. Decided here like every other access, so that routes
+ * and use cases hold no role lists of their own.
+ */
+export type StaffOperation = 'enroll' | 'manage-proxies' | 'enrollment-settings';
+
+const OPERATION_ROLES: Record<StaffOperation, readonly StaffRole[]> = {
+  enroll: ['front-desk', 'nurse', 'provider', 'org-admin'],
+  'manage-proxies': ['front-desk', 'org-admin'],
+  'enrollment-settings': ['org-admin'],
+};
+
+const OPERATION_TEXT: Record<StaffOperation, string> = {
+  enroll: 'enroll patients in the portal',
+  'manage-proxies': 'manage proxy access',
+  'enrollment-settings': "change the organization's enrollment settings",
+};
+
+export interface OperationRequest {
+  operation: StaffOperation;
+  /** The organization holding the record concerned (its source organization), when one is concerned. */
+  recordOrg?: string | null | undefined;
+}
+
+/** Permit: the organization whose records the staff user may work on. */
+export type OperationDecision = { permit: true; orgId: string } | { permit: false; reason: string; notFound?: boolean };
+
+export function decideOperation(actor: Actor, req: OperationRequest): OperationDecision {
+  const roles = OPERATION_ROLES[req.operation];
+  if (actor.kind !== 'user' || actor.accountKind !== 'staff' || actor.orgId === null || !actor.roles.some((r) => roles.includes(r))) {
+    return { permit: false, reason: `Only staff of an organization (${roles.join(', ')}) may ${OPERATION_TEXT[req.operation]}` };
+  }
+  // Another organization's record does not exist for this staff user (no probing by id).
+  if (req.recordOrg !== undefined && req.recordOrg !== actor.orgId) return { permit: false, reason: 'not a record of this organization', notFound: true };
+  return { permit: true, orgId: actor.orgId };
+}
+
+/** The organization a staff user may work on for the operation, or throws 403 (404 for another organization's record). */
+export function requireOperation(actor: Actor, req: OperationRequest, ref?: string): string {
+  const d = decideOperation(actor, req);
+  if (d.permit) return d.orgId;
+  if (d.notFound && ref) throw errors.notFound(ref);
+  throw errors.forbidden(d.reason);
 }
 
 /** Directory and terminology resources (organizations, practitioners, medications): readable, never patient data. */

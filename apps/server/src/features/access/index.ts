@@ -3,7 +3,12 @@ export { actorReference, actorOrganization, actorPurpose, STAFF_ROLES } from './
 export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type AccessRequest, type AuditAccess } from './authorize.ts';
 export {
   decide,
+  decideOperation,
+  requireOperation,
   visibleUnder,
+  type OperationDecision,
+  type OperationRequest,
+  type StaffOperation,
   PURPOSES,
   type Action,
   type Decision,

@@ -59,6 +59,8 @@ export type { AccountsContext, RequestInfo } from './context.ts';
 export { SessionHttp, actorOf, CSRF_HEADER, type CurrentSession } from './session-http.ts';
 export type { Session, SessionStage } from './sessions.ts';
 export { loggingSecurityEvents, type SecurityEvent, type SecurityEvents, type SecurityEventType } from './security-events.ts';
+export { setPasswordHash, markEmailVerified } from './users.ts';
+export { base32Decode, totpAt, STEP_SECONDS } from './totp.ts';
 export { createAccount, findUserByEmail, findUserById, EmailTakenError, normalizeEmail, type UserRecord, type AccountKind } from './users.ts';
 export { issueToken, tokenLink, TOKEN_TTL_SECONDS, type TokenPurpose } from './account-tokens.ts';
 export { messages as accountMessages } from './messages.ts';

@@ -19,6 +19,7 @@ export function mfaRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Start TOTP enrolment: a new secret for an authenticator app, confirmed by a first code',
       tags: ['mfa'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       responses: {
         200: { description: 'The secret, to type in or scan', schema: s.totpEnrolment },
@@ -41,6 +42,7 @@ export function mfaRoutes(ctx: AccountsContext): ApiRoute[] {
       description: 'Also completes the second factor of this session.',
       tags: ['mfa'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.codeBody,
       responses: {
@@ -74,6 +76,7 @@ export function mfaRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Replace the recovery codes (needs a current TOTP code); the old ones stop working',
       tags: ['mfa'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.codeBody,
       responses: {
@@ -98,6 +101,7 @@ export function mfaRoutes(ctx: AccountsContext): ApiRoute[] {
       summary: 'Turn TOTP off (patients only; staff must keep a second factor); needs a current code',
       tags: ['mfa'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.codeBody,
       responses: {

@@ -42,6 +42,18 @@ export class Mfa {
     return res.rows.length > 0;
   }
 
+  /**
+   * Enrols a TOTP secret that is already known, confirmed at once, without recovery codes: for
+   * the demo staff, whose shared secret `npm start` prints. Never used for real accounts.
+   */
+  async enrolKnownSecret(userId: string, secret: Buffer, now: Date): Promise<void> {
+    await this.db.query(
+      `insert into mfa_totp (user_id, secret_sealed, created_at, confirmed_at) values ($1, $2, $3, $3)
+       on conflict (user_id) do update set secret_sealed = excluded.secret_sealed, confirmed_at = excluded.confirmed_at, last_step = null`,
+      [userId, seal(this.sealKey, secret, userId), now.toISOString()],
+    );
+  }
+
   /** A new pending secret (replacing any unconfirmed one); null when TOTP is already confirmed. */
   async startEnrolment(userId: string, accountName: string, now: Date): Promise<TotpEnrolment | null> {
     const secret = newTotpSecret();

@@ -27,6 +27,7 @@ export function oidcRoutes(ctx: AccountsContext, oidc: OidcSignIn): ApiRoute[] {
       description: 'Started while signed in, it links the external account to yours instead.',
       tags: ['sessions'],
       security: 'none',
+      who: ['anyone'],
       query: s.oidcStartQuery,
       responses: {
         302: { description: 'To the provider', headers: { location: "The provider's authorization URL", 'set-cookie': 'The sign-in transaction (10 minutes)' } },
@@ -53,6 +54,7 @@ export function oidcRoutes(ctx: AccountsContext, oidc: OidcSignIn): ApiRoute[] {
       summary: "The provider's redirect back: signs in (or links) and redirects to returnTo",
       tags: ['sessions'],
       security: 'none',
+      who: ['anyone'],
       query: s.oidcCallbackQuery,
       responses: {
         302: { description: 'Signed in (or linked); to returnTo', headers: { location: 'returnTo', 'set-cookie': 'The session cookie' } },

@@ -93,4 +93,27 @@ describe('password reset by email', () => {
     expect((await there.get('/api/session')).json().authenticated).toBe(false);
     await smtp.next('change@example.org', /password was changed/);
   });
+
+  it('stops mailing one address after five anonymous account mails, silently, and slows down a flooding client', async () => {
+    await signUpVerified(t, smtp, 'flooded@example.org');
+    const b = new TestBrowser(t.app);
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      clock.advance(2 * MINUTE);
+      answers.push(await b.post('/api/password/forgot', { email: 'flooded@example.org' }));
+    }
+    expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 202, 202, 202, 202]);
+    expect(new Set(answers.map((r) => r.body)).size).toBe(1);
+    // The confirmation mail and four resets make five; the fifth and sixth resets are not sent.
+    for (let i = 0; i < 4; i++) await smtp.next('flooded@example.org', /Reset/);
+    await smtp.none('flooded@example.org', 200);
+    clock.advance(2 * HOUR);
+    await b.post('/api/password/forgot', { email: 'flooded@example.org' });
+    await smtp.next('flooded@example.org', /Reset/);
+    // One client asking for mail to many addresses is told to wait.
+    const statuses: number[] = [];
+    for (let i = 0; i < 52; i++) statuses.push((await b.post('/api/password/forgot', { email: `stranger${i}@example.org` })).statusCode);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.slice(0, 40).every((s) => s === 202)).toBe(true);
+  });
 });

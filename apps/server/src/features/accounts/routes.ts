@@ -4,6 +4,7 @@ import { errors } from '@kennebec/fhir';
 import { apiRoute, problemSchema, type ApiRoute } from '../../http/api-routes.ts';
 import type { AccountsContext, RequestInfo } from './context.ts';
 import { record } from './context.ts';
+import { mayMail } from './mail-quota.ts';
 import { changePassword, forgotPassword, resetPassword } from './password-reset.ts';
 import * as s from './schema.ts';
 import { signIn, verifySecondFactor } from './sign-in.ts';
@@ -55,10 +56,11 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       description: 'The answer is the same whether or not the address already has an account (its owner is told by mail).',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.signUpBody,
-      responses: { 202: { description: 'Check your mail', schema: s.accepted }, 400: problem('Invalid input or a password that breaks the rules (KB-PASSWORD-REJECTED, one issue per reason)') },
+      responses: { 202: { description: 'Check your mail', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)'), 400: problem('Invalid input or a password that breaks the rules (KB-PASSWORD-REJECTED, one issue per reason)') },
       handler: async ({ body, req }) => {
-        await signUp(ctx, body, requestInfo(req));
+        if (await mayMail(ctx, body.email, requestInfo(req))) await signUp(ctx, body, requestInfo(req));
         return { status: 202, body: { ...ACCEPTED, message: 'If the address can be used, a link to confirm it has been sent to it' } };
       },
     }),
@@ -69,6 +71,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Confirm an email address with the token of the emailed link',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.tokenBody,
       responses: { 204: { description: 'The address is confirmed' }, 400: problem('Unknown, expired or used link (KB-TOKEN-INVALID)') },
       handler: async ({ body, req }) => {
@@ -83,10 +86,11 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Send a new confirmation link (same answer for any address)',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.emailBody,
-      responses: { 202: { description: 'Check your mail', schema: s.accepted } },
-      handler: async ({ body }) => {
-        await resendVerification(ctx, body.email);
+      responses: { 202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)') },
+      handler: async ({ body, req }) => {
+        if (await mayMail(ctx, body.email, requestInfo(req))) await resendVerification(ctx, body.email);
         return { status: 202, body: { ...ACCEPTED, message: 'If the address has an unconfirmed account, a new link has been sent to it' } };
       },
     }),
@@ -97,10 +101,11 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Mail a password reset link (same answer for any address)',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.emailBody,
-      responses: { 202: { description: 'Check your mail', schema: s.accepted } },
-      handler: async ({ body }) => {
-        await forgotPassword(ctx, body.email);
+      responses: { 202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)') },
+      handler: async ({ body, req }) => {
+        if (await mayMail(ctx, body.email, requestInfo(req))) await forgotPassword(ctx, body.email);
         return { status: 202, body: { ...ACCEPTED, message: 'If the address has an account, a link to reset its password has been sent to it' } };
       },
     }),
@@ -111,6 +116,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Set a new password with the token of a reset or set-password link; ends every session',
       tags: ['accounts'],
       security: 'none',
+      who: ['anyone'],
       body: s.resetBody,
       responses: { 204: { description: 'Password set; sign in with it' }, 400: problem('Unknown, expired or used link (KB-TOKEN-INVALID), or a password that breaks the rules (KB-PASSWORD-REJECTED)') },
       handler: async ({ body, req }) => {
@@ -125,6 +131,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Change the password (needs the current one); other sessions end',
       tags: ['accounts'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.changePasswordBody,
       responses: {
@@ -147,6 +154,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'The current session: who is signed in, how far sign-in has got, and the CSRF token',
       tags: ['sessions'],
       security: 'none',
+      who: ['anyone'],
       responses: { 200: { description: 'The session, or authenticated: false', schema: s.sessionView } },
       handler: async ({ req }) => {
         const cur = await sessions.current(req);
@@ -161,6 +169,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       description: 'Staff, and patients who enrolled TOTP, get a session at stage mfa-enrol or mfa-verify that must complete the second factor.',
       tags: ['sessions'],
       security: 'none',
+      who: ['anyone'],
       body: s.signInBody,
       responses: {
         200: { description: 'Signed in (see stage)', schema: s.sessionView, headers: { 'set-cookie': 'The session cookie' } },
@@ -185,6 +194,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Sign out of this session',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       responses: { 204: { description: 'Signed out; the cookie is cleared' }, 401: problem('No session'), 403: problem('CSRF token missing or wrong') },
       handler: async ({ req, reply }) => {
@@ -202,6 +212,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Complete sign-in with a TOTP code or a recovery code',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       body: s.secondFactorBody,
       responses: {
@@ -226,6 +237,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'My sessions that have not ended',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       responses: { 200: { description: 'Sessions, newest first', schema: s.sessionList }, 401: problem('No session'), 403: problem('Second factor due (KB-MFA-REQUIRED)') },
       handler: async ({ req }) => {
         const { session } = await sessions.require(req);
@@ -240,6 +252,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'End one of my sessions',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       params: s.sessionIdParams,
       responses: { 204: { description: 'Ended' }, 401: problem('No session'), 403: problem('CSRF token missing or wrong'), 404: problem('No such session of mine') },
@@ -258,6 +271,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       summary: 'Sign out everywhere (or, with keep=current, everywhere else)',
       tags: ['sessions'],
       security: 'session',
+      who: ['account'],
       csrf: true,
       query: s.endSessionsQuery,
       responses: { 200: { description: 'How many sessions ended', schema: s.endedSessions }, 401: problem('No session'), 403: problem('CSRF token missing or wrong') },

@@ -26,6 +26,10 @@ export const POLICIES = {
   address: { free: 20, baseSeconds: 60, maxSeconds: 3600, forgetAfterSeconds: 3600 },
   /** Second-factor codes, per account. */
   code: { free: 5, baseSeconds: 30, maxSeconds: 15 * 60, forgetAfterSeconds: 24 * 3600 },
+  /** Account mail asked for anonymously (sign-up, confirmation, reset), per recipient: 5, then one an hour, then fewer. */
+  mailTo: { free: 5, baseSeconds: 3600, maxSeconds: 24 * 3600, forgetAfterSeconds: 24 * 3600 },
+  /** The same, per client address: a script cannot use the server to mail many strangers. */
+  mailFrom: { free: 50, baseSeconds: 600, maxSeconds: 3600, forgetAfterSeconds: 3600 },
 } as const satisfies Record<string, LockPolicy>;
 
 export type ThrottleKind = keyof typeof POLICIES;
@@ -62,6 +66,14 @@ export class SignInThrottle {
 
   addressKey(ip: string): ThrottleKey {
     return { kind: 'address', key: `address:${hmac(this.key, addressBucket(ip))}` };
+  }
+
+  mailToKey(email: string): ThrottleKey {
+    return { kind: 'mailTo', key: `mail-to:${hmac(this.key, email.trim().normalize('NFC').toLowerCase())}` };
+  }
+
+  mailFromKey(ip: string): ThrottleKey {
+    return { kind: 'mailFrom', key: `mail-from:${hmac(this.key, addressBucket(ip))}` };
   }
 
   codeKey(userId: string): ThrottleKey {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Observation, Patient } from 'fhir/r4';
-import { createTestServer, type TestServer } from '@kennebec/test-support';
+import { createTestServer, signedIn, totpCode, TestBrowser, type TestServer } from '@kennebec/test-support';
 import { fhirApiFor } from '../../compose.ts';
-import { DEMO_CLIENT, DEMO_ORGS, seedDemo } from './seed.ts';
+import { DEMO_CLIENT, DEMO_ORGS, demoLogins, seedDemo } from './seed.ts';
+import { demoCode, DEMO_PARENT, DEMO_PASSWORD, DEMO_PATIENT, DEMO_STAFF, DEMO_TOTP_SECRET } from './demo-people.ts';
 import { demoFeeds, mrnOf, type FeedOrg, type SharedPerson } from './demo-feeds.ts';
 import { parseMessage } from '@kennebec/hl7v2';
 import { convertCcda } from '@kennebec/ccda';
@@ -99,6 +100,45 @@ describe('demo seed', () => {
     );
     expect(replaced.rows).toHaveLength(1);
     expect(replaced.rows[0]?.content.identifier?.[0]?.value).toMatch(/^T/);
+  });
+
+  it('enrolls a demo patient at two organizations through invitations; the patient sees labs from two sources', async () => {
+    const b = await signedIn(t, DEMO_PATIENT.email, DEMO_PASSWORD);
+    const links = (await b.get('/api/enrollment/links')).json() as { links: { orgId: string }[] };
+    expect(links.links.map((l) => l.orgId).sort()).toEqual([KVMC.id, PBFP.id]);
+    const people = (await b.get('/api/portal/people')).json() as { people: { patientId: string; relation: string }[] };
+    expect(people.people.length).toBe(2);
+    const labs = (await b.get(`/api/portal/people/${people.people[0]?.patientId}/record?section=labs`)).json() as { items: { sourceOrg: string }[] };
+    expect([...new Set(labs.items.map((i) => i.sourceOrg))]).toEqual(expect.arrayContaining([CBLAB.id, PBFP.id]));
+    const invitations = await t.deps.db.query<{ n: number }>('select count(*)::int as n from patient_invitation where accepted_at is not null');
+    expect(invitations.rows[0]?.n).toBe(2);
+  });
+
+  it("gives a demo parent a child's whole record and a teen's without the confidential diagnosis", async () => {
+    const b = await signedIn(t, DEMO_PARENT.email, DEMO_PASSWORD);
+    const people = ((await b.get('/api/portal/people')).json() as { people: { patientId: string; name: string; relation: string; hiddenLabels: string[] }[] }).people;
+    expect(people.map((p) => [p.name, p.relation, p.hiddenLabels.length > 0])).toEqual([
+      ['Maya Rivera', 'proxy', false],
+      ['Leo Rivera', 'proxy', true],
+    ]);
+    const leo = await b.get(`/api/portal/people/${people[1]?.patientId}/record?section=problems`);
+    expect(leo.body).toContain('Asthma');
+    expect(leo.body).not.toContain('Depressive');
+  });
+
+  it('gives demo staff the printed password and TOTP secret, and prints every login', async () => {
+    for (const s of DEMO_STAFF.filter((x) => x.email.startsWith('frontdesk@kvmc') || x.roles?.includes('hie-admin'))) {
+      const b = new TestBrowser(t.app);
+      expect((await b.post('/api/session', { email: s.email, password: DEMO_PASSWORD })).json().stage).toBe('mfa-verify');
+      const res = await b.post('/api/session/mfa', { code: totpCode(DEMO_TOTP_SECRET, new Date()) });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().stage).toBe('full');
+    }
+    expect(demoCode(new Date())).toMatch(new RegExp(`^${totpCode(DEMO_TOTP_SECRET, new Date())} `));
+    const printed = (await demoLogins(t.deps)).join('\n');
+    for (const a of [...DEMO_STAFF, DEMO_PATIENT, DEMO_PARENT]) expect(printed).toContain(a.email);
+    expect(printed).toContain(DEMO_PASSWORD);
+    expect(printed).toContain(DEMO_TOTP_SECRET);
   });
 
   it('does nothing the second time', async () => {

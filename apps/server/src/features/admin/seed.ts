@@ -7,6 +7,7 @@ import { createClient, findClient } from '../smart-auth/index.ts';
 import { registerOrganizationAsSource } from '../sources/index.ts';
 import { demoFeeds, type FeedOrg, type SharedPerson } from './demo-feeds.ts';
 import { bulkWriteEntries } from '../fhir-api/index.ts';
+import { demoPatientName, demoPeopleLines, seedDemoPeople } from './demo-people.ts';
 
 /**
  * Demo data for `npm start` on an empty database: three organizations with their staff
@@ -64,14 +65,9 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions): Promise<{ seed
     resources += withMarker.length;
     let batch: Resource[] = [];
     const flush = async (): Promise<void> => {
-      const items = batch.map((r) => ({ resource: r, id: r.id }));
+      const items = batch;
       batch = [];
-      await deps.store.transaction(async (repo, tx) => {
-        const versions = await repo.createMany(items, ctx);
-        const patients = versions.filter((v) => v.resourceType === 'Patient');
-        await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
-        if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
-      });
+      await writeAsSource(deps, org.id, items);
       resources += items.length;
     };
     for (const rec of generatePatientRecords({ seed: 2000 + n, patients: perOrg, organization: org, now: DEMO_NOW })) {
@@ -84,10 +80,25 @@ export async function seedDemo(deps: AppDeps, opts: SeedOptions): Promise<{ seed
     if (batch.length > 0) await flush();
   }
   const messages = await sendDemoFeeds(deps, opts, shared);
+  const sharedPatientId = shared[0]?.patient.id;
+  if (!sharedPatientId) throw new Error('The demo needs at least one patient per organization');
+  await seedDemoPeople(deps, { sharedPatientId, writeAsSource: (orgId, items) => writeAsSource(deps, orgId, items), log });
   if (!(await findClient(deps.db, DEMO_CLIENT.id))) {
     await createClient(deps.db, { name: 'Demo system client', scopes: DEMO_CLIENT.scopes, clientId: DEMO_CLIENT.id, secret: DEMO_CLIENT.secret });
   }
   return { seeded: true, resources, messages };
+}
+
+/** Writes resources as a source's initial load: one transaction, audited, each Patient linked by the MPI. */
+async function writeAsSource(deps: AppDeps, orgId: string, resources: Resource[]): Promise<void> {
+  const ctx = { author: 'System/seed', sourceOrg: orgId };
+  const actor = { kind: 'system', origin: 'seed', orgId } as const;
+  await deps.store.transaction(async (repo, tx) => {
+    const versions = await repo.createMany(resources.map((r) => ({ resource: r, id: r.id })), ctx);
+    const patients = versions.filter((v) => v.resourceType === 'Patient');
+    await deps.audit.appendInTransaction(tx, bulkWriteEntries(actor, undefined, versions));
+    if (deps.follower && patients.length > 0) await deps.follower.after(repo, tx, patients, ctx);
+  });
 }
 
 /** Sends the demo organizations' feeds through ingest; a message that is not accepted stops the seed. */
@@ -115,6 +126,8 @@ export async function demoLogins(deps: Pick<AppDeps, 'db' | 'config'>): Promise<
   return [
     '',
     'Demo logins (demo data only):',
+    `  Portal, staff console and HIE admin: ${base}/  ${base}/staff  ${base}/admin`,
+    ...demoPeopleLines(await demoPatientName(deps)),
     `  System client   client_id=${DEMO_CLIENT.id}  client_secret=${DEMO_CLIENT.secret}  scope="${DEMO_CLIENT.scopes}"`,
     `  Get a token:    curl -s -u ${DEMO_CLIENT.id}:${DEMO_CLIENT.secret} -d grant_type=client_credentials ${base}/oauth2/token`,
     `  Then:           curl -H "Authorization: Bearer $TOKEN" "${base}/fhir/R4/Patient?name=smith"`,

@@ -27,5 +27,7 @@ export async function enrollmentPlugin(app: FastifyInstance, opts: { api: ApiReg
   opts.api.add(app, enrollmentRoutes(opts.ctx));
 }
 
-export { linkedPatients, type PatientLink } from './accept.ts';
+export { linkedPatients, acceptInvitation, type PatientLink } from './accept.ts';
+export { recordIdCheck, createInvitation } from './invitations.ts';
+export { enrollingStaff } from './staff-actor.ts';
 export type { EnrollmentAudit, EnrollmentAuditEntry, EnrollmentContext } from './context.ts';

@@ -49,6 +49,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       description: 'Minimal demographics only, at most 20 records; only Patients your organization sent.',
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       query: s.patientQuery,
       responses: { 200: { description: 'Matching patients', schema: s.patientList }, 400: problem('Neither an MRN nor a name with a birth date'), 401: problem('No session'), 403: STAFF_403 },
       handler: async ({ query, req }) => {
@@ -65,6 +66,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: 'Record that I checked the patient’s photo ID in person (the kind of document only, never its number or a copy)',
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       csrf: true,
       params: s.patientIdParams,
       body: s.idCheckBody,
@@ -83,6 +85,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       description: 'The email carries a link and a separate code, nothing about health. The invitation expires after INVITATION_TTL_DAYS.',
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       csrf: true,
       body: s.invitationBody,
       responses: {
@@ -105,6 +108,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: "My organization's invitations, newest first, with their status",
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       query: s.invitationListQuery,
       responses: { 200: { description: 'Invitations', schema: s.invitationList }, 401: problem('No session'), 403: STAFF_403 },
       handler: async ({ query, req }) => {
@@ -119,6 +123,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: 'Send a new link and code (the old ones stop working), with a new expiry; unlocks a locked invitation',
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       csrf: true,
       params: s.invitationIdParams,
       responses: {
@@ -141,6 +146,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: 'Withdraw an invitation: its link and code stop working',
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       csrf: true,
       params: s.invitationIdParams,
       responses: { 200: { description: 'Revoked', schema: s.invitationView }, 401: problem('No session'), 403: STAFF_403, 404: problem('No such invitation of my organization'), 422: problem('Already accepted') },
@@ -156,6 +162,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: "My organization's enrollment settings",
       tags,
       security: 'session',
+      who: ['front-desk', 'nurse', 'provider', 'org-admin'],
       responses: { 200: { description: 'Settings', schema: s.settingsView }, 401: problem('No session'), 403: STAFF_403 },
       handler: async ({ req }) => {
         const staff = await staffOf(req);
@@ -169,6 +176,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: 'Choose what people answer when accepting: date of birth or the last four digits of their SSN (org admin)',
       tags,
       security: 'session',
+      who: ['org-admin'],
       csrf: true,
       body: s.settingsBody,
       responses: { 200: { description: 'Saved', schema: s.settingsView }, 400: problem('Invalid input'), 401: problem('No session'), 403: problem('Not an org admin, second factor due, or CSRF token missing') },
@@ -186,6 +194,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: 'What an invitation link is for: the organization’s name and the identity question it asks',
       tags,
       security: 'none',
+      who: ['anyone'],
       query: s.tokenQuery,
       responses: {
         200: { description: 'The invitation can be accepted', schema: s.invitationPreview },
@@ -206,6 +215,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       description: 'Needs a signed-in patient account (sign up or sign in first). Five wrong answers lock the invitation.',
       tags,
       security: 'session',
+      who: ['patient'],
       csrf: true,
       body: s.acceptBody,
       responses: {
@@ -228,6 +238,7 @@ export function enrollmentRoutes(ctx: EnrollmentContext): ApiRoute[] {
       summary: 'The records (one per organization) my account is linked to',
       tags,
       security: 'session',
+      who: ['patient'],
       responses: { 200: { description: 'Links', schema: s.linkList }, 401: problem('No session'), 403: problem('Second factor due') },
       handler: async ({ req }) => {
         const { session } = await sessions.require(req);

@@ -24,6 +24,7 @@ export async function devMailboxPlugin(app: FastifyInstance, opts: { api: ApiReg
       summary: 'Development only: mail sent by the server, as received by its in-process SMTP server',
       tags: ['development'],
       security: 'none',
+      who: ['anyone'],
       responses: { 200: { description: 'Messages, newest first', schema: mailboxSchema } },
       handler: async () => ({ status: 200, body: { messages: (await mailbox.messages()).reverse() } }),
     }),

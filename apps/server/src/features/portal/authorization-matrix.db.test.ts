@@ -171,11 +171,42 @@ describe('the portal record, actor by actor', () => {
       [ids.child, false],
       [ids.teen, true],
     ]));
-    expect(await people('nurseA')).toEqual([]);
+    expect((await browsers.nurseA?.get('/api/portal/people'))?.statusCode).toBe(403);
     const guessed = await record('alice', 'bob', 'labs');
     const unknown = await record('alice', 'no-such-patient', 'labs');
     expect(guessed?.json()).toMatchObject({ issue: [{ code: 'not-found' }] });
     expect((guessed?.body ?? '').replace(ids.bob as string, 'X')).toBe((unknown?.body ?? '').replace('no-such-patient', 'X'));
+  });
+
+  it('downloads a whole record through the same decision: own records from every source, hidden labels hidden, others 404', async () => {
+    const download = async (who: string, key: string) => browsers[who]?.get(`/api/portal/people/${ids[key] ?? key}/export`);
+    const mine = await download('alice', 'alice');
+    expect(mine?.statusCode, mine?.body).toBe(200);
+    expect(mine?.headers['content-disposition']).toMatch(/^attachment; filename="kennebec-record-\d{4}-\d{2}-\d{2}\.json"$/);
+    const bundle = mine?.json() as Bundle;
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
+    const got = (bundle.entry ?? []).map((e) => e.resource?.id);
+    expect(got).toEqual(expect.arrayContaining([ids.alice, ids.aliceAtB, ids.aliceLab, ids.aliceLabAtB]));
+    for (const k of ['bob', 'bobLab', 'childLab', 'teenDepression']) expect(mine?.body).not.toContain(ids[k]);
+    const teen = await download('parent', 'teen');
+    expect(teen?.statusCode).toBe(200);
+    expect(teen?.body).toContain(ids.teenAsthma);
+    expect(teen?.body).not.toContain(ids.teenDepression);
+    const guessed = await download('bob', 'alice');
+    expect(guessed?.statusCode).toBe(404);
+    expect(guessed?.body).not.toContain(ids.aliceLab);
+    expect((await download('nurseA', 'alice'))?.statusCode).toBe(403);
+    expect((await download('anonymous', 'alice'))?.statusCode).toBe(401);
+    await t.deps.audit.flush();
+    const rows = await t.deps.db.query<{ actor: string; outcome: string; patients: string[]; entities_total: number }>(
+      `select actor, outcome, patients, entities_total from audit_entry where action = 'export' order by seq`,
+    );
+    expect(rows.rows.map((r) => [r.actor, r.outcome, r.patients])).toEqual([
+      [`User/${actors.alice?.userId}`, 'success', [`Patient/${ids.alice}`]],
+      [`User/${actors.parent?.userId}`, 'success', [`Patient/${ids.teen}`]],
+      [`User/${actors.bob?.userId}`, 'denied', [`Patient/${ids.alice}`]],
+    ]);
+    expect(rows.rows[0]?.entities_total).toBe(got.length);
   });
 
   it('records every portal read in the audit trail: who, acting for whom, why, whose record', async () => {

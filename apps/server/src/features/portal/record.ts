@@ -107,3 +107,29 @@ export async function readSection(deps: PortalDeps, principal: Principal, patien
   }
   return items;
 }
+
+/** The resource types a record download holds: the person's own Patient records and every section. */
+export const EXPORT_TYPES: readonly string[] = ['Patient', ...new Set(SECTION_NAMES.flatMap((s) => SECTIONS[s].map(([type]) => type)))];
+const EXPORT_PAGE = 500;
+
+/**
+ * The whole record of a person as this account may see it, for download: every resource of
+ * every section (all pages, not the newest 200), and the person's Patient records, from every
+ * source organization. The same decision as the sections: a person the account may not see is
+ * a 404, hidden labels stay hidden.
+ */
+export async function exportRecord(deps: PortalDeps, principal: Principal, patientId: string): Promise<RecordItem[]> {
+  const items: RecordItem[] = [];
+  for (const type of EXPORT_TYPES) {
+    const groups = await coveringGroups(deps, principal, patientId, type);
+    const filter = deps.access.searchFilter({ kind: 'patients', groups });
+    let cursor: string | undefined;
+    do {
+      const query: [string, string][] = [['_count', String(EXPORT_PAGE)], ['_sort', '_id'], ...(cursor ? [['_cursor', cursor] as [string, string]] : [])];
+      const page = await deps.search.search(type, query, { lenient: false, access: filter });
+      items.push(...page.matches.map((v: StoredVersion) => ({ resourceType: v.resourceType, id: v.id, sourceOrg: v.sourceOrg, resource: v.resource as Resource })));
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return items;
+}

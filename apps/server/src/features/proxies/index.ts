@@ -40,5 +40,6 @@ export async function proxiesPlugin(app: FastifyInstance, opts: { api: ApiRegist
 }
 
 export { activeProxyDecision, proxySubjects, INACTIVE_TEXT } from './grants.ts';
+export { grantByStaff } from './staff-grants.ts';
 export type { LinkedPatient, LinkedPatients } from './linked-patients.ts';
 export type { ProxiesContext, ProxyAudit, ProxyAuditEntry } from './context.ts';

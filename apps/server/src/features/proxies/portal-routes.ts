@@ -34,6 +34,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Who may act for me: grants on my records and invitations not yet accepted',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       responses: {
         200: { description: 'Grants (in force or not) and pending invitations', schema: z.object({ grants: z.array(s.grantView), invitations: z.array(z.object({ id: z.string(), email: z.string(), patientId: z.string(), permissions: s.permissions, createdAt: z.string(), expiresAt: z.string() })) }) },
         401: s.problem('No session'),
@@ -56,6 +57,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       description: 'The invitee gets a link by mail; the answer carries a code to give them by other means. Both are needed to accept.',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       csrf: true,
       body: z.object({ email: emailSchema, permissions: s.permissions, patientId: s.id.optional().describe('Which of my records, when my account is linked to several') }),
       responses: {
@@ -73,6 +75,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Accept an invitation to act for someone: the token of the mailed link and their code',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       csrf: true,
       body: z.object({ token: z.string().min(1).max(128), code: z.string().min(1).max(32) }),
       responses: {
@@ -90,6 +93,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Change what one of my proxies may do, per area',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       csrf: true,
       params: s.idParams,
       body: z.object({ permissions: s.permissions }),
@@ -110,6 +114,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Revoke one of my proxies',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       csrf: true,
       params: s.idParams,
       body: z.object({ reason: z.string().trim().max(500).optional() }),
@@ -131,6 +136,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: "Ask an organization's staff for proxy access to someone (they find the record and decide)",
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       csrf: true,
       body: z.object({
         orgId: s.id,
@@ -153,6 +159,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'The people I may act for, with their age band and what I may do now',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       responses: { 200: { description: 'Subjects, including those whose access has ended', schema: z.object({ subjects: z.array(subjectView), actingFor: z.string().nullable() }) }, 401: s.problem('No session') },
       handler: async ({ req }) => {
         const { session } = await ctx.sessions.require(req);
@@ -169,6 +176,7 @@ export function portalProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       description: 'From then on the session acts on behalf of that patient; each request is checked again against the grant.',
       tags: ['proxies'],
       security: 'session',
+      who: ['patient'],
       csrf: true,
       body: z.object({ patientId: s.id.nullable() }),
       responses: {

@@ -183,10 +183,11 @@ describe('proxy access granted by staff', () => {
   it("cannot be granted by staff of another organization, nor by a patient", async () => {
     const child = await patient(orgA, bornYearsAgo(5));
     const p = await portalUser('oscar.other@example.com');
+    // Another organization's patient does not exist for this desk: 404, as for an unknown id.
     const res = await deskB.post('/api/proxy-grants', { proxyEmail: 'oscar.other@example.com', patientId: child, basis: 'parent' });
-    expect(res.statusCode).toBe(403);
+    expect(res.statusCode).toBe(404);
     expect((await p.b.post('/api/proxy-grants', { proxyEmail: 'oscar.other@example.com', patientId: child, basis: 'parent' })).statusCode).toBe(403);
-    expect((await deskB.get(`/api/proxy-grants?patientId=${child}`)).statusCode).toBe(403);
+    expect((await deskB.get(`/api/proxy-grants?patientId=${child}`)).statusCode).toBe(404);
     expect((await t.deps.db.query('select 1 from proxy_grant where subject_patient_id = $1', [child])).rows).toEqual([]);
   });
 

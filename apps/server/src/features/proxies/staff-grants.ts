@@ -3,7 +3,7 @@ import type { Queryable } from '@kennebec/db';
 import { errors } from '@kennebec/fhir';
 import { evaluateProxy, type Permissions, type ProxyBasis } from '@kennebec/consent';
 import { apiErrors } from '../../http/api-errors.ts';
-import type { UserActor } from '../access/index.ts';
+import { decideOperation, requireOperation, type UserActor } from '../access/index.ts';
 import { findUserByEmail, type RequestInfo } from '../accounts/index.ts';
 import type { ProxiesContext } from './context.ts';
 import { findDocument } from './documents.ts';
@@ -12,23 +12,24 @@ import { consentGrant, findGrant, findSubject, INACTIVE_TEXT, insertGrant, type 
 /**
  * Staff grant proxy access at the front desk: a parent or guardian of a minor, or, for a
  * dependent adult, a court-appointed guardian or an attorney (their document uploaded first) or
- * someone the adult names in person. Staff must be front desk or org admin of the patient's
- * organization, with the second factor done (the session requirement sees to that).
+ * someone the adult names in person. The access decision point says who may (operation
+ * 'manage-proxies': front desk or org admin of the patient's organization); the session
+ * requirement sees to the second factor.
  */
-const MANAGERS = new Set(['front-desk', 'org-admin']);
 export const MINOR_BASES: ReadonlySet<ProxyBasis> = new Set(['parent', 'guardian-of-minor']);
 const DOCUMENT_KIND: Partial<Record<ProxyBasis, string>> = { 'guardian-of-adult': 'guardianship', 'power-of-attorney': 'power-of-attorney' };
 const NONE: Permissions = { clinical: 'none', messaging: 'none', appointments: 'none', billing: 'none' };
 
+/** Whether the access decision point lets this staff user manage proxies of the organization's records. */
 export function mayManageProxies(actor: UserActor, orgId: string | null): boolean {
-  return actor.accountKind === 'staff' && orgId !== null && actor.orgId === orgId && actor.roles.some((r) => MANAGERS.has(r));
+  return orgId !== null && decideOperation(actor, { operation: 'manage-proxies', recordOrg: orgId }).permit;
 }
 
 /** The subject Patient, checked to belong to the staff user's organization. 404 when unknown. */
 export async function subjectForStaff(db: Queryable, actor: UserActor, patientId: string): Promise<SubjectRecord & { orgId: string }> {
   const subject = await findSubject(db, patientId);
   if (!subject || subject.orgId === null) throw errors.notFound(`Patient/${patientId}`);
-  if (!mayManageProxies(actor, subject.orgId)) throw errors.forbidden("Only front desk staff or an org admin of the patient's organization may manage proxy access");
+  requireOperation(actor, { operation: 'manage-proxies', recordOrg: subject.orgId }, `Patient/${patientId}`);
   return { ...subject, orgId: subject.orgId };
 }
 

@@ -27,6 +27,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Upload a guardianship order or power of attorney for a patient (staff)',
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       csrf: true,
       body: z.object({
         patientId: s.id,
@@ -54,6 +55,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: "Download a proxy document (staff of the patient's organization only)",
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       params: s.idParams,
       responses: { 200: { description: 'The document, base64', schema: s.documentInfo.extend({ contentBase64: z.string() }) }, 401: s.problem('No session'), 403: s.problem('Not staff of that organization'), 404: s.problem('Unknown document') },
       handler: async ({ params, req }) => {
@@ -76,6 +78,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       description: 'parent and guardian-of-minor for a patient under 18; guardian-of-adult and power-of-attorney need the uploaded document; adult-consent needs the adult in person.',
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       csrf: true,
       body: z.object({ proxyEmail: emailSchema, patientId: s.id, basis: s.basis, ...grantOptions }),
       responses: {
@@ -100,6 +103,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: "A patient's proxies, in force or not (staff)",
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       query: z.object({ patientId: s.id }),
       responses: { 200: { description: 'Grants', schema: z.object({ grants: z.array(s.grantView) }) }, 401: s.problem('No session'), 403: s.problem('Not staff of that organization'), 404: s.problem('No such Patient') },
       handler: async ({ query, req }) => {
@@ -115,6 +119,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Revoke a proxy grant (staff)',
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       csrf: true,
       params: s.idParams,
       body: z.object({ reason: z.string().trim().min(1).max(500) }),
@@ -139,6 +144,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: "Open proxy requests of the staff user's organization",
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       responses: { 200: { description: 'Open requests, oldest first', schema: z.object({ requests: z.array(s.requestView) }) }, 401: s.problem('No session'), 403: s.problem('Not front desk or org admin') },
       handler: async ({ req }) => {
         const actor = await staff(req);
@@ -153,6 +159,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Approve a proxy request: name the patient record, and for adults the document, consent or levels',
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       csrf: true,
       params: s.idParams,
       body: z.object({ patientId: s.id, ...grantOptions }),
@@ -186,6 +193,7 @@ export function staffProxyRoutes(ctx: ProxiesContext): ApiRoute[] {
       summary: 'Decline a proxy request',
       tags: ['proxies'],
       security: 'session',
+      who: ['front-desk', 'org-admin'],
       csrf: true,
       params: s.idParams,
       responses: { 204: { description: 'Declined' }, 401: s.problem('No session'), 404: s.problem('No such request'), 409: s.problem('Already decided') },

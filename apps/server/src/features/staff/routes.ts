@@ -32,6 +32,7 @@ export async function staffPlugin(app: FastifyInstance, opts: { api: ApiRegistry
       summary: 'Add a staff user; they get a link by mail to choose a password',
       tags: ['staff'],
       security: 'session',
+      who: ['org-admin', 'hie-admin'],
       csrf: true,
       body: z.object({
         email: emailSchema,
@@ -75,6 +76,7 @@ export async function staffPlugin(app: FastifyInstance, opts: { api: ApiRegistry
       summary: "Staff users: an org admin's own organization, or any (orgId) for an HIE admin",
       tags: ['staff'],
       security: 'session',
+      who: ['org-admin', 'hie-admin'],
       query: z.object({ orgId: z.string().min(1).max(64).optional() }),
       responses: {
         200: { description: 'Staff users', schema: z.object({ staff: z.array(staffEntry) }) },
