@@ -7,6 +7,7 @@ import { Link, matchPath, navigate, useLocation } from '../lib/router.tsx';
 import { signInPath, useSession, type StaffRole, type User } from '../lib/session.tsx';
 import { PageTitle, Shell, type NavItem } from '../shell.tsx';
 import type { Load } from './use-load.ts';
+import './console.css';
 
 /**
  * The frame shared by the staff console and the HIE administration: staff sign in on the shared
