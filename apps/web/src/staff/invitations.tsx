@@ -82,7 +82,7 @@ export function InvitationList({ patientId, onChanged }: { patientId?: string; o
                     {!patientId && who && (
                       <Link to={`/staff/patients/${encodeURIComponent(i.patientId)}`}>{patientName(who)}</Link>
                     )}
-                    <span>{t('staff.invitation.sent', { date: date(i.sentAt, true), n: i.sentCount })}</span>
+                    <span>{t(i.sentCount > 1 ? 'staff.invitation.sentTimes' : 'staff.invitation.sent', { date: date(i.sentAt, true), n: i.sentCount })}</span>
                     {i.status === 'accepted' && i.acceptedAt ? (
                       <span>{t('staff.invitation.acceptedOn', { date: date(i.acceptedAt, true) })}</span>
                     ) : i.status === 'revoked' && i.revokedAt ? (
