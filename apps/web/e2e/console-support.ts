@@ -1,7 +1,9 @@
-import type { Page } from 'playwright-core';
+import { connect } from 'node:net';
+import { chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { createStaffUser } from '@kennebec/server';
-import { apiClient, Authenticator, heading, TEST_PASSWORD, type World } from './test-support.ts';
+import { createStaffUser, startServer } from '@kennebec/server';
+import { createTestServer, freePort, startSmtpCapture } from '@kennebec/test-support';
+import { apiClient, Authenticator, CHROMIUM, heading, TEST_PASSWORD, type World } from './test-support.ts';
 
 /**
  * Staff in the browser: an account made as `kennebec staff create` makes it, its password chosen
@@ -39,6 +41,58 @@ export async function signInStaff(page: Page, email: string, totp?: Authenticato
 
 /** The page has no horizontal scroll at its width (a 360 px phone). */
 export async function expectNoSideScroll(page: Page, what: string): Promise<void> {
-  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  // Evaluated as text: these tests type-check against Node's types, without the DOM's.
+  const [scroll, width] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, window.innerWidth]');
   expect(scroll, `${what} scrolls sideways`).toBeLessThanOrEqual(width);
+}
+
+/**
+ * A world whose server is started as `kennebec serve` starts it: HTTP and the plain MLLP
+ * listener (on a free port), so feeds arrive over real TCP.
+ */
+export async function startServedWorld(): Promise<World & { mllpPort: number }> {
+  const smtp = await startSmtpCapture();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t = await createTestServer({ env: { BASE_URL: base, SMTP_URL: smtp.url, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1', MLLP_PORT: '0' } });
+  const served = await startServer(t.deps);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    t,
+    smtp,
+    base,
+    browser,
+    mllpPort: served.mllpPort ?? 0,
+    async close() {
+      await browser.close();
+      await t.app.close();
+      // Stops the listeners, appends what the audit trail still holds, closes the database.
+      await served.stop();
+      await smtp.close();
+    },
+  };
+}
+
+/** Sends one HL7 v2 message over MLLP and returns its ACK (segments joined by newlines). */
+export function sendMllp(port: number, message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no ACK within 10 s')));
+    socket.on('connect', () => socket.write(`\x0b${message}\x1c\r`));
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      const end = data.indexOf('\x1c');
+      if (end >= 0) {
+        socket.end();
+        resolve(data.slice(data.indexOf('\x0b') + 1, end).replace(/\r/g, '\n'));
+      }
+    });
+    socket.on('error', reject);
+  });
 }

@@ -1,5 +1,5 @@
-import { useRef, useState } from 'react';
-import { Alert, Button, Card, Dialog, TextAreaField, TextField } from '@kennebec/ui';
+import { useState } from 'react';
+import { Button, Card, Dialog, TextAreaField, TextField } from '@kennebec/ui';
 import { api } from '../lib/api.ts';
 import { useSubmit } from '../lib/forms.tsx';
 import { useI18n } from '../lib/i18n.tsx';
@@ -9,6 +9,7 @@ import { PageTitle } from '../shell.tsx';
 import { ExplainedError } from '../console/errors.tsx';
 import { Badge, hasRole, Loaded, useEnumText } from '../console/frame.tsx';
 import { PagedList } from '../console/lists.tsx';
+import { Outcome, useOutcome } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
 import { ACT_ROLES } from './roles.ts';
 import type { HistoryEntry, MpiChange, PatientHistory, PersonDetail } from './types.ts';
@@ -49,19 +50,14 @@ function HistoryList({ history, mayAct, onChanged }: { history: HistoryEntry[]; 
   const [undoing, setUndoing] = useState<Change | null>(null);
   const [reason, setReason] = useState('');
   const [missing, setMissing] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
+  const done = useOutcome();
   const form = useSubmit();
   const changes = groupChanges(history);
   const explain = (e: { code: string | null; status: number }) =>
     e.code === 'KB-MPI-CONFLICT' ? t('admin.history.conflict') : e.code === 'KB-MPI-NOT-UNDOABLE' || e.status === 422 ? t('admin.history.notUndoable') : null;
   return (
     <>
-      {done && (
-        <div ref={doneRef} tabIndex={-1} className="error-summary">
-          <Alert tone="success" title={done} />
-        </div>
-      )}
+      <Outcome outcome={done} />
       <PagedList
         items={changes}
         label={t('admin.history.list')}
@@ -122,9 +118,8 @@ function HistoryList({ history, mayAct, onChanged }: { history: HistoryEntry[]; 
             }
             const change = await api.post<MpiChange>(`/admin/mpi/changes/${encodeURIComponent(undoing.changeId)}/undo`, { reason: reason.trim() });
             setUndoing(null);
-            setDone(t('admin.history.undone', { id: change.changeId }));
+            done.show(t('admin.history.undone', { id: change.changeId }));
             onChanged();
-            window.setTimeout(() => doneRef.current?.focus(), 0);
           })
         }
       >

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Loading, RadioGroup, SelectField, TextAreaField } from '@kennebec/ui';
 import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -10,6 +10,7 @@ import { PageTitle } from '../shell.tsx';
 import { ExplainedError } from '../console/errors.tsx';
 import { Badge, hasRole, Loaded, useEnumText } from '../console/frame.tsx';
 import { CursorPager, useCursor } from '../console/lists.tsx';
+import { useFocusWhen } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
 import { CompareTable, EvidenceTable, recordName, useReviewCache } from './match-record.tsx';
 import { ACT_ROLES } from './roles.ts';
@@ -166,7 +167,7 @@ export function ReviewPage({ id, user }: { id: string; user: User }) {
   const statusText = useEnumText('admin.review.status');
   const { item, error, searching, replace } = useReviewItem(id);
   const [decided, setDecided] = useState<ReviewItem | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
+  const doneRef = useFocusWhen<HTMLDivElement>(decided);
   const mayAct = hasRole(user, ACT_ROLES);
   return (
     <div>
@@ -219,7 +220,6 @@ export function ReviewPage({ id, user }: { id: string; user: User }) {
                   onDecided={(d) => {
                     setDecided(d);
                     replace(d);
-                    window.setTimeout(() => doneRef.current?.focus(), 0);
                   }}
                 />
               ) : (

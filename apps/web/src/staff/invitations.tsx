@@ -1,5 +1,5 @@
-import { useRef, useState } from 'react';
-import { Alert, Button, Dialog, SelectField } from '@kennebec/ui';
+import { useState } from 'react';
+import { Button, Dialog, SelectField } from '@kennebec/ui';
 import { api } from '../lib/api.ts';
 import { useSubmit } from '../lib/forms.tsx';
 import { useI18n } from '../lib/i18n.tsx';
@@ -8,6 +8,7 @@ import { PageTitle } from '../shell.tsx';
 import { ExplainedError } from '../console/errors.tsx';
 import { Badge, Loaded, useEnumText } from '../console/frame.tsx';
 import { PagedList } from '../console/lists.tsx';
+import { Outcome, useOutcome } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
 import { patientName, usePatientMemory } from './patient-memory.tsx';
 import { INVITATION_STATUSES, type Invitation, type InvitationStatus } from './types.ts';
@@ -29,8 +30,7 @@ export function InvitationList({ patientId, onChanged }: { patientId?: string; o
   const q = new URLSearchParams({ ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) }).toString();
   const list = useLoad<{ invitations: Invitation[] }>(`/api/enrollment/invitations${q ? `?${q}` : ''}`);
   const [action, setAction] = useState<Action | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
+  const done = useOutcome();
   const form = useSubmit();
 
   const confirm = () =>
@@ -39,11 +39,9 @@ export function InvitationList({ patientId, onChanged }: { patientId?: string; o
       const { kind, invitation } = action;
       await api.post<Invitation>(`/api/enrollment/invitations/${encodeURIComponent(invitation.id)}/${kind}`);
       setAction(null);
-      setDone(kind === 'resend' ? t('staff.invitation.resent', { email: invitation.email }) : t('staff.invitation.revoked', { email: invitation.email }));
+      done.show(kind === 'resend' ? t('staff.invitation.resent', { email: invitation.email }) : t('staff.invitation.revoked', { email: invitation.email }));
       list.reload();
       onChanged?.();
-      // The row's buttons may be gone: the message takes the focus instead.
-      window.setTimeout(() => doneRef.current?.focus(), 0);
     });
 
   const label = patientId ? t('staff.invitation.ofPatient') : t('staff.invitations.title');
@@ -57,11 +55,7 @@ export function InvitationList({ patientId, onChanged }: { patientId?: string; o
           options={[{ value: '', label: t('staff.invitation.all') }, ...INVITATION_STATUSES.map((s) => ({ value: s, label: statusText(s) }))]}
         />
       )}
-      {done && (
-        <div ref={doneRef} tabIndex={-1} className="error-summary">
-          <Alert tone="success" title={done} />
-        </div>
-      )}
+      <Outcome outcome={done} />
       {!action && <ExplainedError error={form.error} alertRef={form.alertRef} />}
       <Loaded state={list}>
         {({ invitations }) => (

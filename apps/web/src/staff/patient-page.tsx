@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, RadioGroup, TextField } from '@kennebec/ui';
 import { api } from '../lib/api.ts';
 import { useSubmit } from '../lib/forms.tsx';
@@ -7,6 +7,7 @@ import { Link } from '../lib/router.tsx';
 import type { User } from '../lib/session.tsx';
 import { PageTitle } from '../shell.tsx';
 import { ExplainedError } from '../console/errors.tsx';
+import { Outcome, useFocusWhen, useOutcome } from '../console/outcome.tsx';
 import { hasRole, useEnumText } from '../console/frame.tsx';
 import { InvitationList } from './invitations.tsx';
 import { patientName, usePatientMemory } from './patient-memory.tsx';
@@ -62,7 +63,7 @@ function InviteStep({ patientId, check, onSent }: { patientId: string; check: Id
   const [email, setEmail] = useState('');
   const [missing, setMissing] = useState(false);
   const [sent, setSent] = useState<Invitation | null>(null);
-  const sentRef = useRef<HTMLDivElement>(null);
+  const sentRef = useFocusWhen<HTMLDivElement>(sent);
   const form = useSubmit();
   if (sent) {
     return (
@@ -85,7 +86,6 @@ function InviteStep({ patientId, check, onSent }: { patientId: string; check: Id
         const inv = await api.post<Invitation>('/api/enrollment/invitations', { patientId, email: email.trim(), idCheckId: check.id });
         setSent(inv);
         onSent(inv);
-        window.setTimeout(() => sentRef.current?.focus(), 0);
       })}
     >
       <ExplainedError error={form.error} alertRef={form.alertRef} explain={(e) => (e.code === 'KB-INVITATION-PENDING' ? t('staff.enroll.pending') : null)} />
@@ -113,8 +113,7 @@ export function PatientPage({ id, user }: { id: string; user: User }) {
   const patient: PatientSummary | undefined = memory.get(id);
   const [check, setCheck] = useState<IdCheck | null>(null);
   const [version, setVersion] = useState(0);
-  const [granted, setGranted] = useState<string | null>(null);
-  const grantedRef = useRef<HTMLDivElement>(null);
+  const granted = useOutcome();
   const enroll = hasRole(user, ENROLL_ROLES);
   const proxies = hasRole(user, PROXY_ROLES);
   const title = patient ? patientName(patient) || t('staff.patient.unnamed') : t('staff.patient.title');
@@ -164,20 +163,15 @@ export function PatientPage({ id, user }: { id: string; user: User }) {
         <Card title={t('staff.grant.title')} id="proxies">
           <GrantList key={version} patientId={id} />
           <h3>{t('staff.grant.add')}</h3>
-          {granted && (
-            <div ref={grantedRef} tabIndex={-1} className="error-summary">
-              <Alert tone="success" title={granted} />
-            </div>
-          )}
+          <Outcome outcome={granted} />
           <GrantForm
             patientId={id}
             withEmail
             submitLabel={t('staff.grant.submit')}
             onSubmit={async (input, email) => {
               await api.post('/api/proxy-grants', { ...input, proxyEmail: email, patientId: id });
-              setGranted(t('staff.grant.granted', { email }));
+              granted.show(t('staff.grant.granted', { email }));
               setVersion((v) => v + 1);
-              window.setTimeout(() => grantedRef.current?.focus(), 0);
             }}
           />
         </Card>

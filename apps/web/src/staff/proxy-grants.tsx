@@ -1,11 +1,12 @@
 import { useRef, useState } from 'react';
-import { Alert, Button, CheckboxField, Dialog, RadioGroup, SelectField, TextAreaField, TextField } from '@kennebec/ui';
+import { Button, CheckboxField, Dialog, RadioGroup, SelectField, TextAreaField, TextField } from '@kennebec/ui';
 import { api, ApiError } from '../lib/api.ts';
 import { useSubmit } from '../lib/forms.tsx';
 import { useI18n, type Translate } from '../lib/i18n.tsx';
 import { ExplainedError } from '../console/errors.tsx';
 import { Badge, Loaded, useEnumText } from '../console/frame.tsx';
 import { PagedList } from '../console/lists.tsx';
+import { Outcome, useOutcome } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
 import { AREAS, BASES, DOCUMENT_KIND, MINOR_BASES, type Basis, type Level, type Permissions, type ProxyDocument, type ProxyGrant } from './types.ts';
 
@@ -67,8 +68,7 @@ export function GrantList({ patientId }: { patientId: string }) {
   const [revoking, setRevoking] = useState<ProxyGrant | null>(null);
   const [reason, setReason] = useState('');
   const [missing, setMissing] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
+  const done = useOutcome();
   const form = useSubmit();
 
   const revoke = () =>
@@ -79,19 +79,14 @@ export function GrantList({ patientId }: { patientId: string }) {
         return;
       }
       await api.post(`/api/proxy-grants/${encodeURIComponent(revoking.id)}/revoke`, { reason: reason.trim() });
-      setDone(t('staff.grant.revokedDone', { email: revoking.proxyEmail }));
+      done.show(t('staff.grant.revokedDone', { email: revoking.proxyEmail }));
       setRevoking(null);
       list.reload();
-      window.setTimeout(() => doneRef.current?.focus(), 0);
     });
 
   return (
     <div>
-      {done && (
-        <div ref={doneRef} tabIndex={-1} className="error-summary">
-          <Alert tone="success" title={done} />
-        </div>
-      )}
+      <Outcome outcome={done} />
       <Loaded state={list}>
         {({ grants }) => (
           <PagedList

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, Dialog } from '@kennebec/ui';
 import { api } from '../lib/api.ts';
 import { useSubmit } from '../lib/forms.tsx';
@@ -8,6 +8,7 @@ import { PageTitle } from '../shell.tsx';
 import { ExplainedError } from '../console/errors.tsx';
 import { Badge, Loaded, useEnumText } from '../console/frame.tsx';
 import { PagedList } from '../console/lists.tsx';
+import { Outcome, useFocusWhen, useOutcome } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
 import { FindPatientForm, PatientResults } from './find-patient.tsx';
 import { patientName } from './patient-memory.tsx';
@@ -48,18 +49,13 @@ export function ProxyRequestsPage() {
   const { t } = useI18n();
   const list = useLoad<{ requests: ProxyRequest[] }>('/api/proxy-requests');
   const [declining, setDeclining] = useState<ProxyRequest | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
+  const done = useOutcome();
   const form = useSubmit();
   return (
     <div>
       <PageTitle title={t('staff.request.title')}>{t('staff.request.title')}</PageTitle>
       <p>{t('staff.request.intro')}</p>
-      {done && (
-        <div ref={doneRef} tabIndex={-1} className="error-summary">
-          <Alert tone="success" title={done} />
-        </div>
-      )}
+      <Outcome outcome={done} />
       <Loaded state={list}>
         {({ requests }) => (
           <PagedList
@@ -95,10 +91,9 @@ export function ProxyRequestsPage() {
           void form.run(async () => {
             if (!declining) return;
             await api.post(`/api/proxy-requests/${encodeURIComponent(declining.id)}/decline`);
-            setDone(t('staff.request.declined', { email: declining.requesterEmail }));
+            done.show(t('staff.request.declined', { email: declining.requesterEmail }));
             setDeclining(null);
             list.reload();
-            window.setTimeout(() => doneRef.current?.focus(), 0);
           })
         }
       >
@@ -116,7 +111,7 @@ export function ApproveRequestPage({ id }: { id: string }) {
   const [found, setFound] = useState<PatientSummary[] | null>(null);
   const [chosen, setChosen] = useState<PatientSummary | null>(null);
   const [grant, setGrant] = useState<ProxyGrant | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
+  const doneRef = useFocusWhen<HTMLDivElement>(grant);
   return (
     <div>
       <p>
@@ -170,7 +165,6 @@ export function ApproveRequestPage({ id }: { id: string }) {
                     onSubmit={async (input) => {
                       const { basis: _basis, ...options } = input;
                       setGrant(await api.post<ProxyGrant>(`/api/proxy-requests/${encodeURIComponent(r.id)}/approve`, { ...options, patientId: chosen.id }));
-                      window.setTimeout(() => doneRef.current?.focus(), 0);
                     }}
                   />
                 </Card>
