@@ -50,11 +50,13 @@ export async function expectNoSideScroll(page: Page, what: string): Promise<void
  * A world whose server is started as `kennebec serve` starts it: HTTP and the plain MLLP
  * listener (on a free port), so feeds arrive over real TCP.
  */
-export async function startServedWorld(): Promise<World & { mllpPort: number }> {
+export async function startServedWorld(opts: { devMail?: boolean } = {}): Promise<World & { mllpPort: number }> {
   const smtp = await startSmtpCapture();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const t = await createTestServer({ env: { BASE_URL: base, SMTP_URL: smtp.url, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1', MLLP_PORT: '0' } });
+  // devMail: no SMTP_URL, as in development: mail goes to the in-process SMTP server and /dev/mailbox.
+  const mail: Record<string, string> = opts.devMail ? {} : { SMTP_URL: smtp.url };
+  const t = await createTestServer({ env: { BASE_URL: base, ...mail, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1', MLLP_PORT: '0' } });
   const served = await startServer(t.deps);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
