@@ -8,7 +8,7 @@ import { FindPersonPage, PatientHistoryPage, PersonPage } from './link-history.t
 import { ReviewCacheProvider } from './match-record.tsx';
 import { MessagesPage } from './messages.tsx';
 import { ReviewPage, ReviewQueuePage } from './reviews.tsx';
-import { ACT_ROLES, HIE_ROLES } from './roles.ts';
+import { ACT_ROLES, HIE_ROLES, ORG_ROLES } from '../console/roles.ts';
 import { SourcesPage } from './sources.tsx';
 
 /**
@@ -75,7 +75,7 @@ export default function AdminApp() {
   ];
   return (
     <ReviewCacheProvider>
-      <ConsoleFrame appName={t('admin.name')} home="/admin" areaRoles={HIE_ROLES} routes={ROUTES} nav={nav} otherArea={{ to: '/staff', label: t('staff.name') }} />
+      <ConsoleFrame appName={t('admin.name')} home="/admin" areaRoles={HIE_ROLES} routes={ROUTES} nav={nav} otherArea={{ to: '/staff', label: t('staff.name'), roles: ORG_ROLES }} />
     </ReviewCacheProvider>
   );
 }

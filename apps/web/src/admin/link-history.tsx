@@ -11,7 +11,7 @@ import { Badge, hasRole, Loaded, useEnumText } from '../console/frame.tsx';
 import { PagedList } from '../console/lists.tsx';
 import { Outcome, useOutcome } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
-import { ACT_ROLES } from './roles.ts';
+import { ACT_ROLES } from '../console/roles.ts';
 import type { HistoryEntry, MpiChange, PatientHistory, PersonDetail } from './types.ts';
 
 /**

@@ -13,7 +13,7 @@ import { CursorPager, useCursor } from '../console/lists.tsx';
 import { useFocusWhen } from '../console/outcome.tsx';
 import { useLoad } from '../console/use-load.ts';
 import { CompareTable, EvidenceTable, recordName, useReviewCache } from './match-record.tsx';
-import { ACT_ROLES } from './roles.ts';
+import { ACT_ROLES } from '../console/roles.ts';
 import type { ReviewItem, ReviewQueue } from './types.ts';
 
 /**

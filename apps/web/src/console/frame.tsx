@@ -63,7 +63,7 @@ export function ConsoleFrame({
   routes: ConsoleRoute[];
   nav: (user: User) => NavItem[];
   /** Where staff of the other area belong, for the message they get here. */
-  otherArea: { to: string; label: string };
+  otherArea: { to: string; label: string; roles: readonly StaffRole[] };
 }) {
   const { t } = useI18n();
   const { session, signOut } = useSession();
@@ -77,6 +77,8 @@ export function ConsoleFrame({
   else if (!session.authenticated || session.stage === 'mfa-verify') content = <Redirect to={signInPath(href)} />;
   else if (session.stage === 'mfa-enrol') content = <Redirect to={`/mfa-setup?returnTo=${encodeURIComponent(href)}`} />;
   else if (session.user.kind !== 'staff') content = <Refused title={t('console.staffOnly')} body={t('console.staffOnlyBody')} link={{ to: '/', label: t('console.toPortal') }} />;
+  // Staff who land on the other area's front page (signing in goes to /staff) are taken to their own.
+  else if (!inArea && path === home && session.user.staff && hasRole(session.user, otherArea.roles)) content = <Redirect to={otherArea.to} />;
   else if (!inArea) content = <Refused title={t('console.otherArea')} body={t('console.otherAreaBody')} link={otherArea} />;
   else if (!found?.params) content = <Refused title={t('notFound.title')} body={t('notFound.body')} link={{ to: home, label: appName }} />;
   else if (found.r.roles && !hasRole(session.user, found.r.roles)) content = <Refused title={t('console.notYourRole')} body={t('console.notYourRoleBody')} link={{ to: home, label: appName }} />;

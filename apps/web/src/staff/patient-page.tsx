@@ -12,7 +12,7 @@ import { hasRole, useEnumText } from '../console/frame.tsx';
 import { InvitationList } from './invitations.tsx';
 import { patientName, usePatientMemory } from './patient-memory.tsx';
 import { GrantForm, GrantList } from './proxy-grants.tsx';
-import { ENROLL_ROLES, PROXY_ROLES } from './roles.ts';
+import { ENROLL_ROLES, PROXY_ROLES } from '../console/roles.ts';
 import { ID_TYPES, type IdCheck, type IdType, type Invitation, type PatientSummary } from './types.ts';
 
 /**

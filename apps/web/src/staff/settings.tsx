@@ -8,7 +8,7 @@ import { PageTitle } from '../shell.tsx';
 import { ExplainedError } from '../console/errors.tsx';
 import { hasRole, Loaded } from '../console/frame.tsx';
 import { useLoad } from '../console/use-load.ts';
-import { ADMIN_ROLES } from './roles.ts';
+import { ADMIN_ROLES } from '../console/roles.ts';
 import type { IdentityCheck } from './types.ts';
 
 /**

@@ -10,7 +10,7 @@ import { MailboxPage, useDevMailbox } from './mailbox.tsx';
 import { PatientMemoryProvider } from './patient-memory.tsx';
 import { PatientPage } from './patient-page.tsx';
 import { ApproveRequestPage, ProxyRequestsPage } from './proxy-requests.tsx';
-import { ENROLL_ROLES, ORG_ROLES, PROXY_ROLES } from './roles.ts';
+import { ENROLL_ROLES, HIE_ROLES, ORG_ROLES, PROXY_ROLES } from '../console/roles.ts';
 import { SettingsPage } from './settings.tsx';
 
 /**
@@ -77,7 +77,7 @@ export default function StaffApp() {
   ];
   return (
     <PatientMemoryProvider>
-      <ConsoleFrame appName={t('staff.name')} home="/staff" areaRoles={ORG_ROLES} routes={ROUTES} nav={nav} otherArea={{ to: '/admin', label: t('admin.name') }} />
+      <ConsoleFrame appName={t('staff.name')} home="/staff" areaRoles={ORG_ROLES} routes={ROUTES} nav={nav} otherArea={{ to: '/admin', label: t('admin.name'), roles: HIE_ROLES }} />
     </PatientMemoryProvider>
   );
 }
