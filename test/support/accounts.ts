@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
+import { createStaffUser, type StaffRole } from '@kennebec/server';
 import type { TestServer } from './app.ts';
 import { TestBrowser } from './browser.ts';
 import { tokenFrom, type SmtpCapture } from './smtp.ts';
@@ -52,4 +53,20 @@ export function totpCode(secretBase32: string, at: Date): string {
   const mac = createHmac('sha1', key).update(counter).digest();
   const offset = (mac.at(-1) ?? 0) & 0xf;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * A staff user, created as an admin would (kennebec staff create), who has chosen a password
+ * through the emailed link, signed in and enrolled an authenticator: a fully signed-in session.
+ */
+export async function signedInStaff(t: TestServer, user: { email: string; roles: readonly StaffRole[]; orgId?: string | null }): Promise<{ browser: TestBrowser; userId: string }> {
+  const created = await createStaffUser({ db: t.deps.db, baseUrl: t.deps.config.baseUrl, now: t.deps.clock.now() }, { email: user.email, roles: user.roles, orgId: user.orgId ?? null });
+  const token = new URL(created.setPasswordUrl).searchParams.get('token') ?? '';
+  const set = await new TestBrowser(t.app).post('/api/password/reset', { token, password: TEST_PASSWORD });
+  expect(set.statusCode, set.body).toBe(204);
+  const browser = await signedIn(t, user.email);
+  const { secret } = (await browser.post('/api/mfa/totp/enrol')).json() as { secret: string };
+  const confirmed = await browser.post('/api/mfa/totp/confirm', { code: totpCode(secret, t.deps.clock.now()) });
+  expect(confirmed.statusCode, confirmed.body).toBe(200);
+  return { browser, userId: created.id };
 }

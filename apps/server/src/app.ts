@@ -9,11 +9,12 @@ import { fhirApiFor } from './compose.ts';
 import { smartAuthPlugin } from './features/smart-auth/index.ts';
 import { sourcesPlugin } from './features/sources/index.ts';
 import { mpiPlugin } from './features/mpi/index.ts';
-import { ingestPlugin } from './features/ingestion/index.ts';
+import { feedStatus, ingestPlugin } from './features/ingestion/index.ts';
+import { AdminGate } from './features/access/index.ts';
 import fastifyCookie from '@fastify/cookie';
 import { ApiRegistry } from './http/api-routes.ts';
 import { openApiRoute } from './http/openapi.ts';
-import { accountsContext, accountsPlugin } from './features/accounts/index.ts';
+import { accountsContext, accountsPlugin, actorOf, sessionOrBearer } from './features/accounts/index.ts';
 import { staffPlugin } from './features/staff/index.ts';
 import { devMailboxPlugin } from './features/mail/index.ts';
 import { enrollmentContext, enrollmentPlugin } from './features/enrollment/index.ts';
@@ -49,14 +50,6 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   jsonApi.track(app);
   await app.register(fastifyCookie);
 
-  await app.register(healthPlugin, { db: deps.db });
-  await app.register(smartAuthPlugin, { deps });
-  await app.register(sourcesPlugin, { deps });
-  await app.register(mpiPlugin, { deps });
-
-  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit, refused: api.refused });
-  await app.register(ingestPlugin, { deps, dispatch: api.dispatch });
-
   const accounts = accountsContext(deps);
   // The route gate learns who is calling from the session cookie, else a bearer token.
   jsonApi.identifyCallers(async (req) => {
@@ -68,9 +61,29 @@ export async function buildApp(deps: AppDeps, api: FhirApi = fhirApiFor(deps)): 
   jsonApi.onRefused((route, req, caller) => {
     if (caller.kind !== 'account') return;
     void deps.audit
-      .record([{ actor: `User/${caller.userId}`, actorOrg: caller.orgId, action: 'refused', operation: route.operationId, outcome: 'denied', status: 403, clientIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id }])
+      .record([{ actor: `User/${caller.userId}`, actorOrg: caller.orgId ? `Organization/${caller.orgId}` : null, action: 'refused', operation: route.operationId, outcome: 'denied', status: 403, clientIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id }])
       .catch((err: unknown) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entry not recorded'));
   });
+  // The HIE admin API: HIE staff signed in, or automation with a bearer token; every attempt audited.
+  const gate = new AdminGate({
+    caller: sessionOrBearer(accounts.sessions, deps.authenticate),
+    // A session refused for its CSRF token or second factor is still written down as its user's.
+    whoTried: async (req) => {
+      const cur = await accounts.sessions.current(req);
+      return cur ? actorOf(cur.session) : undefined;
+    },
+    audit: deps.audit,
+    onAuditError: (err) => deps.logger.error({ err: { message: (err as Error).message } }, 'audit entry not recorded'),
+  });
+
+  await app.register(healthPlugin, { db: deps.db, api: jsonApi });
+  await app.register(smartAuthPlugin, { deps, api: jsonApi });
+  await app.register(sourcesPlugin, { api: jsonApi, ctx: { deps, gate, feeds: (now) => feedStatus(deps.db, now) } });
+  await app.register(mpiPlugin, { api: jsonApi, ctx: { db: deps.db, store: deps.store, gate } });
+
+  await app.register(fhirHttpPlugin, { dispatch: api.dispatch, authenticate: deps.authenticate, bodyLimit: deps.config.bodyLimit, refused: api.refused });
+  await app.register(ingestPlugin, { api: jsonApi, ctx: { deps, dispatch: api.dispatch, gate } });
+
   await app.register(accountsPlugin, { deps, api: jsonApi, ctx: accounts });
   await app.register(staffPlugin, { api: jsonApi, ctx: accounts });
   await app.register(enrollmentPlugin, { api: jsonApi, ctx: enrollmentContext(deps, accounts, deps.audit) });

@@ -30,8 +30,13 @@ export type Caller = 'anyone' | 'account' | 'patient' | 'client' | StaffRole;
 
 export interface ApiResponseSpec {
   description: string;
-  /** JSON body schema; absent for an empty body (204) or a redirect. */
+  /** Body schema; absent for an empty body (204) or a redirect. */
   schema?: z.ZodType;
+  /**
+   * The Content-Type of the body, when it is not the default (application/json, and
+   * application/fhir+json for errors): an HL7 ACK, a JWK Set. A string body is sent as is.
+   */
+  contentType?: string;
   /** Documented response headers (name → description). */
   headers?: Record<string, string>;
 }
@@ -45,6 +50,12 @@ export interface ApiInput<B extends Schema, Q extends Schema, P extends Schema> 
   params: Out<P>;
   req: FastifyRequest;
   reply: FastifyReply;
+}
+
+/** Input that failed its schema (or came in a media type the route does not take). */
+export interface InvalidInput {
+  where: 'body' | 'query' | 'params' | 'content-type';
+  issues: { path: string; message: string }[];
 }
 
 /** What a handler answers: a status declared in `responses`, a body, and headers. */
@@ -62,15 +73,35 @@ export interface ApiRoute<B extends Schema = Schema, Q extends Schema = Schema, 
   summary: string;
   description?: string;
   tags: string[];
-  security: ApiSecurity;
+  /** One scheme, or several any of which the route accepts (a session or a bearer token). */
+  security: ApiSecurity | readonly ApiSecurity[];
   /** Who may call it (see Caller); everyone else is refused. */
   who: readonly Caller[];
   /** Sends and checks the CSRF token header (cookie-authenticated state changes). */
   csrf?: boolean;
   body?: B;
+  /**
+   * Media types the body may come in (default application/json, not checked). When given, a
+   * request in another type is invalid input; a parser for each must be registered in the
+   * route's plugin (form fields, HL7 v2 text, XML).
+   */
+  bodyTypes?: readonly string[];
+  /** Largest body accepted, in bytes (default: the server's BODY_LIMIT). */
+  bodyLimit?: number;
   query?: Q;
   params?: P;
   responses: Record<number, ApiResponseSpec>;
+  /**
+   * Checks the caller's credentials and permission before the input is read (the gate only
+   * knows the kind of caller), so that a request without valid credentials is answered 401,
+   * and one without permission 403, whatever it sent. Throws to refuse.
+   */
+  admit?: (req: FastifyRequest) => Promise<void>;
+  /**
+   * Answers invalid input in the route's own shape (an OAuth error) instead of the 400
+   * OperationOutcome every other route gives. The result must be a declared response.
+   */
+  invalidInput?: (problem: InvalidInput) => ApiResult;
   handler: (input: ApiInput<B, Q, P>) => Promise<ApiResult>;
 }
 
@@ -105,19 +136,43 @@ export const problemSchema = z
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function describeIssues(where: string, error: z.ZodError): never {
-  const issues = error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  throw errors.badRequest(
-    issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-    issues.map((i) => i.path),
-  );
+class InvalidInputError extends Error {
+  constructor(readonly problem: InvalidInput) {
+    super(problem.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  }
 }
 
-function parse<S extends Schema>(schema: S, value: unknown, where: string): Out<S> {
+function parse<S extends Schema>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): Out<S> {
   if (!schema) return undefined as Out<S>;
   const res = schema.safeParse(where === 'body' && value === undefined ? {} : value);
-  if (!res.success) describeIssues(where, res.error);
+  if (!res.success) {
+    throw new InvalidInputError({ where, issues: res.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })) });
+  }
   return res.data as Out<S>;
+}
+
+/** The media type of a request (no parameters, lower case), or '' without one. */
+function mediaType(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function checkBodyType(route: ApiRoute, req: FastifyRequest): void {
+  if (!route.body || !route.bodyTypes) return;
+  const type = mediaType(req);
+  if (!route.bodyTypes.includes(type)) {
+    throw new InvalidInputError({ where: 'content-type', issues: [{ path: 'content-type', message: `The body must be ${route.bodyTypes.join(' or ')}${type ? `, not ${type}` : ''}` }] });
+  }
+}
+
+function readInput(route: ApiRoute, req: FastifyRequest, reply: FastifyReply): ApiInput<Schema, Schema, Schema> {
+  checkBodyType(route, req);
+  return {
+    params: parse(route.params, req.params, 'params'),
+    query: parse(route.query, req.query, 'query'),
+    body: parse(route.body, req.body, 'body'),
+    req,
+    reply,
+  };
 }
 
 /** Who sent a request, as far as the route gate needs to know (the handler checks the rest). */
@@ -215,21 +270,20 @@ export class ApiRegistry {
       app.route({
         method: route.method,
         url: route.url,
+        ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
         handler: async (req, reply) => {
           if (!SAFE.has(req.method)) this.checkOrigin(req);
           await this.gate(route, req);
-          const input = {
-            params: parse(route.params, req.params, 'params'),
-            query: parse(route.query, req.query, 'query'),
-            body: parse(route.body, req.body, 'body'),
-            req,
-            reply,
-          };
-          const result = await route.handler(input);
-          this.checkResponse(route, result);
-          for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
-          reply.code(result.status);
-          return result.body === undefined ? reply.send() : reply.send(result.body);
+          if (route.admit) await route.admit(req);
+          let input: ApiInput<Schema, Schema, Schema>;
+          try {
+            input = readInput(route, req, reply);
+          } catch (err) {
+            if (!(err instanceof InvalidInputError)) throw err;
+            if (!route.invalidInput) throw errors.badRequest(err.message, err.problem.issues.map((i) => i.path));
+            return this.send(route, reply, route.invalidInput(err.problem));
+          }
+          return this.send(route, reply, await route.handler(input));
         },
       });
     }
@@ -248,6 +302,15 @@ export class ApiRegistry {
       return;
     }
     if (req.headers['sec-fetch-site'] === 'cross-site') throw apiErrors.csrf('Cross-site requests are not accepted');
+  }
+
+  private send(route: ApiRoute, reply: FastifyReply, result: ApiResult): FastifyReply {
+    this.checkResponse(route, result);
+    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
+    const type = route.responses[result.status]?.contentType;
+    if (type) reply.type(type);
+    reply.code(result.status);
+    return result.body === undefined ? reply.send() : reply.send(result.body);
   }
 
   private checkResponse(route: ApiRoute, result: ApiResult): void {

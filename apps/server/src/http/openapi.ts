@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiRoute, problemSchema, type ApiRegistry, type ApiRoute } from './api-routes.ts';
+import { apiRoute, problemSchema, type ApiRegistry, type ApiResponseSpec, type ApiRoute, type ApiSecurity } from './api-routes.ts';
 
 /**
  * The OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0) of the JSON API, built from
@@ -23,11 +23,15 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Recor
   // Schemas registered with .meta({ id }) come back under $defs; hoist them to components.
   const defs = out.$defs as Record<string, JsonSchema> | undefined;
   if (defs) {
-    for (const [k, v] of Object.entries(defs)) components[k] = v;
+    for (const [k, v] of Object.entries(defs)) components[k] = toComponents(v);
     delete out.$defs;
   }
-  const text = JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/');
-  return JSON.parse(text) as JsonSchema;
+  return toComponents(out);
+}
+
+/** Points `$ref`s at components/schemas (a component may refer to another). */
+function toComponents(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
 }
 
 function parameters(schema: z.ZodType | undefined, where: 'query' | 'path', components: Record<string, JsonSchema>): JsonSchema[] {
@@ -44,11 +48,35 @@ function parameters(schema: z.ZodType | undefined, where: 'query' | 'path', comp
   }));
 }
 
-const SECURITY: Record<ApiRoute['security'], JsonSchema[]> = {
+const SECURITY: Record<ApiSecurity, JsonSchema[]> = {
   none: [],
   session: [{ session: [] }],
   bearer: [{ bearer: [] }],
 };
+
+/** OpenAPI lists alternatives: any one of the requirements satisfies the route. */
+function security(route: ApiRoute): JsonSchema[] {
+  const schemes = typeof route.security === 'string' ? [route.security] : route.security;
+  return schemes.flatMap((s) => SECURITY[s]);
+}
+
+/** The media type a response body is documented under. */
+function responseType(status: number, spec: ApiResponseSpec): string {
+  if (spec.contentType) return spec.contentType.split(';')[0]?.trim() ?? spec.contentType;
+  return status >= 400 ? 'application/fhir+json' : 'application/json';
+}
+
+/** The CSRF header: required of a session-only route; of one that also takes a bearer token, only with the session. */
+function csrfHeader(route: ApiRoute): JsonSchema {
+  const sessionOnly = route.security === 'session';
+  return {
+    name: 'x-csrf-token',
+    in: 'header',
+    required: sessionOnly,
+    description: sessionOnly ? 'The csrfToken of GET /api/session' : 'The csrfToken of GET /api/session, when calling with the session cookie (not with a bearer token)',
+    schema: { type: 'string' },
+  };
+}
 
 function operation(route: ApiRoute, components: Record<string, JsonSchema>): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
@@ -58,7 +86,7 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
   for (const [status, spec] of Object.entries(declared)) {
     responses[status] = {
       description: spec.description,
-      ...(spec.schema ? { content: { [Number(status) >= 400 ? 'application/fhir+json' : 'application/json']: { schema: jsonSchema(spec.schema, 'output', components) } } } : {}),
+      ...(spec.schema ? { content: { [responseType(Number(status), spec)]: { schema: jsonSchema(spec.schema, 'output', components) } } } : {}),
       ...(spec.headers
         ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }
         : {}),
@@ -67,17 +95,18 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
   const params = [
     ...parameters(route.params, 'path', components),
     ...parameters(route.query, 'query', components),
-    ...(route.csrf ? [{ name: 'x-csrf-token', in: 'header', required: true, description: 'The csrfToken of GET /api/session', schema: { type: 'string' } }] : []),
+    ...(route.csrf ? [csrfHeader(route)] : []),
   ];
+  const body = route.body ? jsonSchema(route.body, 'input', components) : undefined;
   return {
     operationId: route.operationId,
     summary: route.summary,
     description: [route.description, `Who may call: ${route.who.join(', ')}.`].filter(Boolean).join('\n\n'),
     tags: route.tags,
     'x-callers': route.who,
-    security: SECURITY[route.security],
+    security: security(route),
     ...(params.length > 0 ? { parameters: params } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input', components) } } } } : {}),
+    ...(body ? { requestBody: { required: true, content: Object.fromEntries((route.bodyTypes ?? ['application/json']).map((t) => [t, { schema: body }])) } } : {}),
     responses,
   };
 }
@@ -91,7 +120,7 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo):
   }
   return {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, description: 'The JSON API of Kennebec (accounts, sessions, staff). The FHIR API has its own CapabilityStatement at /fhir/R4/metadata.' },
+    info: { title: info.title, version: info.version, description: 'The API of Kennebec outside FHIR: accounts, sessions, staff, the portal, HIE administration, ingest and OAuth. The FHIR API has its own CapabilityStatement at /fhir/R4/metadata.' },
     servers: [{ url: info.serverUrl }],
     paths,
     components: {

@@ -1,6 +1,8 @@
 export type { Actor, AccessContext, ActingFor, ClientActor, SystemActor, UserActor, StaffRole, GrantedScope, Interaction } from './actor.ts';
 export { actorReference, actorOrganization, actorPurpose, STAFF_ROLES } from './actor.ts';
 export { authorize, authorizeAuditRead, authorizeSource, isPermitted, type AccessRequest, type AuditAccess } from './authorize.ts';
+export { authorizeAdmin, mayAdminister, rolesFor, adminCallers, ADMIN_CAPABILITIES, type AdminCapability } from './admin.ts';
+export { AdminGate, type AdminGateDeps, type AdminAuditSink, type AdminEvent, type AdminGuard } from './admin-gate.ts';
 export {
   decide,
   decideOperation,

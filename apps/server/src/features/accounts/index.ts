@@ -56,7 +56,7 @@ export async function accountsPlugin(app: FastifyInstance, opts: { deps: AppDeps
 }
 
 export type { AccountsContext, RequestInfo } from './context.ts';
-export { SessionHttp, actorOf, CSRF_HEADER, type CurrentSession } from './session-http.ts';
+export { SessionHttp, actorOf, sessionOrBearer, CSRF_HEADER, type CurrentSession } from './session-http.ts';
 export type { Session, SessionStage } from './sessions.ts';
 export { loggingSecurityEvents, type SecurityEvent, type SecurityEvents, type SecurityEventType } from './security-events.ts';
 export { setPasswordHash, markEmailVerified } from './users.ts';

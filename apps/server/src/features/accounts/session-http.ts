@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@kennebec/db';
 import { errors } from '@kennebec/fhir';
 import type { Clock } from '../../deps.ts';
-import type { UserActor } from '../access/index.ts';
+import type { Actor, UserActor } from '../access/index.ts';
 import { apiErrors } from '../../http/api-errors.ts';
 import { hmac, safeEqual } from './random.ts';
 import { loadSession, type Session, type SessionStage, type SessionTimeouts } from './sessions.ts';
@@ -121,5 +121,18 @@ export function actorOf(session: Session): UserActor {
     orgId: session.user.staff?.orgId ?? null,
     roles: session.user.staff?.roles ?? [],
     ...(session.actingFor ? { actingFor: session.actingFor, onBehalfOf: `Patient/${session.actingFor.patientId}` } : {}),
+  };
+}
+
+/**
+ * The caller of a route open both to people and to automation (the HIE admin API), told apart
+ * as the route gate tells them: the user of a live session cookie (fully signed in, with the
+ * CSRF token on a state change), else the OAuth client of the Authorization header's bearer
+ * token. Without either it answers as the bearer scheme does (401 with its challenge).
+ */
+export function sessionOrBearer(sessions: SessionHttp, bearer: (authorization: string | undefined) => Promise<Actor>): (req: FastifyRequest) => Promise<Actor> {
+  return async (req) => {
+    if (!(await sessions.current(req))) return bearer(req.headers.authorization);
+    return actorOf((await sessions.require(req)).session);
   };
 }

@@ -8,10 +8,11 @@ export { scoreCandidates } from './candidates.ts';
 export { matchOperation } from './match-operation.ts';
 export { everythingOperation } from './everything-operation.ts';
 export { mergePatients, type PatientMerge } from './merge-patients.ts';
-export { listReviews, decideReview, type ReviewItem, type ReviewCause } from './review.ts';
-export { unlink, mergePersons, undoChange, type ChangeResult } from './staff-actions.ts';
+export { listReviews, decideReview, type ReviewItem, type ReviewCause, type ReviewQuery, type ReviewRefs } from './review.ts';
+export { matchRecords, type MatchRecord } from './match-records.ts';
+export { unlink, mergePersons, undoChange, type ChangeResult, type WithinChange } from './staff-actions.ts';
 export { personDetail, patientHistory, type PersonDetail, type HistoryEntry } from './person-view.ts';
-export { mpiPlugin } from './routes.ts';
+export { mpiPlugin, mpiRoutes, type MpiRoutesContext } from './routes.ts';
 export { reindexMpi, prepareMpiIndex, mpiIndexState, type ReindexResult } from './reindex.ts';
 
 /**

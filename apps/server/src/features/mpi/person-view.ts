@@ -5,7 +5,7 @@ import type { HistoryAction, LinkDecision } from './links.ts';
 /**
  * What HIE staff see of a Person and of a Patient's place in the index: the Patients with the
  * score and per-field evidence that placed them, and the link history. Identifiers only: the
- * demographics themselves are read through the FHIR API, under its access rules.
+ * review queue shows the demographics of a pair side by side (match-records.ts).
  */
 export interface HistoryEntry {
   id: string;

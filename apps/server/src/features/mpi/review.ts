@@ -65,12 +65,28 @@ function toItem(r: Row): ReviewItem {
   };
 }
 
-export async function listReviews(db: Queryable, status: ReviewItem['status'] | 'all' = 'open'): Promise<ReviewItem[]> {
+export interface ReviewQuery {
+  status?: ReviewItem['status'] | 'all' | undefined;
+  limit?: number | undefined;
+  /** Only items after this one (the `next` of the previous page). */
+  after?: string | undefined;
+}
+
+/** Oldest first, a page at a time: `next` is the cursor of the following page, null on the last. */
+export async function listReviews(db: Queryable, opts: ReviewQuery = {}): Promise<{ reviews: ReviewItem[]; next: string | null }> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
   const res = await db.query<Row>(
-    `select ${COLUMNS} from mpi_review where ($1 = 'all' or status = $1) order by created_at, id limit 500`,
-    [status],
+    `select ${COLUMNS} from mpi_review where ($1 = 'all' or status = $1) and ($2::bigint is null or id > $2::bigint) order by id limit $3`,
+    [opts.status ?? 'open', opts.after ?? null, limit + 1],
   );
-  return res.rows.map(toItem);
+  const rows = res.rows.slice(0, limit);
+  return { reviews: rows.map(toItem), next: res.rows.length > limit ? (rows.at(-1)?.id ?? null) : null };
+}
+
+/** What a decision touched, for its audit entry. */
+export interface ReviewRefs {
+  patients: string[];
+  persons: string[];
 }
 
 export async function decideReview(
@@ -79,6 +95,7 @@ export async function decideReview(
   decision: 'link' | 'keep-apart',
   reason: string,
   ctx: WriteContext,
+  within?: (tx: Queryable, refs: ReviewRefs) => Promise<void>,
 ): Promise<ReviewItem> {
   if (!/^\d{1,18}$/.test(id)) throw errors.notFound(`review ${id}`);
   return store.transaction(async (repo, tx) => {
@@ -91,6 +108,7 @@ export async function decideReview(
     const other = persons.get(item.candidate_patient_id);
     if (!own || !other) throw errors.mpiConflict('Both Patients must be linked to a Person');
     const evidence = (typeof item.evidence === 'string' ? JSON.parse(item.evidence) : item.evidence) as Evidence[];
+    const touched = new Set([own, other]);
     const change = { action: 'review-link' as const, reason, actor: ctx.author, reviewId: id };
     if (decision === 'link' && own !== other) {
       await movePatientToPersonOf(repo, tx, item.patient_id, item.candidate_patient_id, change, ctx, { score: Number(item.score), evidence });
@@ -101,7 +119,8 @@ export async function decideReview(
       await syncPersons(repo, tx, [move], ctx);
     } else if (own === other) {
       // Different people in one Person: split the changed record out.
-      await unlinkPatient(repo, tx, item.patient_id, { reason, reviewId: id }, ctx);
+      const split = await unlinkPatient(repo, tx, item.patient_id, { reason, reviewId: id }, ctx);
+      for (const m of split.moves) touched.add(m.toPersonId);
     } else {
       await keepApart(tx, item.patient_id, [item.candidate_patient_id], { reviewId: id });
     }
@@ -109,6 +128,7 @@ export async function decideReview(
       `update mpi_review set status = $2, reason = $3, decided_by = $4, decided_at = now() where id = $1::bigint returning ${COLUMNS}`,
       [id, decision === 'link' ? 'linked' : 'kept-apart', reason, ctx.author],
     );
+    await within?.(tx, { patients: [item.patient_id, item.candidate_patient_id], persons: [...touched] });
     return toItem(res.rows[0] as Row);
   });
 }

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from 'fhir/r4';
-import { createTestServer, type TestServer } from '@kennebec/test-support';
+import { auditRows, createTestServer, hieCallers, startSmtpCapture, statusesOf, type HieCallers, type SmtpCapture, type TestServer } from '@kennebec/test-support';
 import { createSource } from '../sources/index.ts';
 import { client, inconsistencies, patient, type Demo } from './test-support.ts';
 
 /** HIE staff actions on the index (unlink, merge, undo, review decisions) and the link history. */
 let t: TestServer;
+let smtp: SmtpCapture;
+let callers: HieCallers;
 let api: ReturnType<typeof client>;
 let north: Record<string, string>;
 let south: Record<string, string>;
@@ -14,15 +16,20 @@ const N = 'urn:oid:2.16.840.1.113883.3.9001';
 const S = 'urn:oid:2.16.840.1.113883.3.9002';
 
 beforeAll(async () => {
-  t = await createTestServer();
+  smtp = await startSmtpCapture();
+  t = await createTestServer({ env: { SMTP_URL: smtp.url } });
+  callers = await hieCallers(t, smtp);
   api = client(t);
   const a = await createSource(t.deps, { name: 'North', hl7Facility: 'N9', oid: '2.16.840.1.113883.3.9001' });
   const b = await createSource(t.deps, { name: 'South', hl7Facility: 'S9', oid: '2.16.840.1.113883.3.9002' });
   north = { authorization: `Bearer ${await t.token('system/*.cruds', a.id)}` };
   south = { authorization: `Bearer ${await t.token('system/*.cruds', b.id)}` };
   staff = { authorization: `Bearer ${await t.token('system/Person.rus')}` };
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+  await smtp?.close();
 });
-afterAll(async () => t?.close());
 
 interface ChangeResult {
   changeId: string;
@@ -261,5 +268,116 @@ describe('link history', () => {
     expect(d.history.map((h) => h.action).sort()).toEqual(['auto-link', 'new']);
     expect(JSON.stringify(d)).not.toMatch(/Hector|Fortin|1938/);
     expect((await api.call('GET', '/admin/mpi/patients/nobody/history', staff)).status).toBe(404);
+  });
+});
+
+describe('HIE staff signed in', () => {
+  const READERS = { hieAdmin: 200, privacyOfficer: 200, 'front-desk': 403, nurse: 403, provider: 403, billing: 403, 'org-admin': 403, patient: 403, anonymous: 401 };
+  const NOT_ADMINS = ['privacyOfficer', 'front-desk', 'nurse', 'provider', 'billing', 'org-admin', 'patient', 'anonymous'] as const;
+  const REFUSED = [403, 403, 403, 403, 403, 403, 403, 401];
+  const admin = () => callers.hieAdmin.browser;
+  const adminActor = () => `User/${callers.hieAdmin.userId}`;
+
+  it('lets HIE admins and privacy officers read the index, audited as reads; org staff and patients get 403, nobody 401', async () => {
+    const { a, b, person } = await pair('Gaston', 'Poulin', '1947-08-08', '900-91-7001');
+    expect(await statusesOf(callers, (br) => br.get(`/admin/mpi/persons/${person}`))).toEqual(READERS);
+    expect(await statusesOf(callers, (br) => br.get(`/admin/mpi/patients/${b}/history`))).toEqual(READERS);
+    expect(await statusesOf(callers, (br) => br.get('/admin/mpi/reviews'))).toEqual(READERS);
+
+    const officer = `User/${callers.privacyOfficer.userId}`;
+    const reads = (await auditRows(t, { actor: officer, action: 'read' })).filter((e) => e.entities.includes(`Person/${person}`) || e.patients.includes(`Patient/${b}`));
+    expect(reads).toEqual([
+      expect.objectContaining({ resource_type: 'Person', outcome: 'success', status: 200, entities: [`Person/${person}`], patients: expect.arrayContaining([`Patient/${a}`, `Patient/${b}`]) }),
+      expect.objectContaining({ resource_type: 'Patient', outcome: 'success', status: 200, patients: [`Patient/${b}`], entities: [`Patient/${b}`, `Person/${person}`] }),
+    ]);
+    const nurse = await auditRows(t, { actor: `User/${callers.nurse.userId}`, action: 'refused' });
+    expect(nurse.map((e) => `${e.operation} ${e.outcome} ${e.status}`)).toEqual(['getMpiPerson denied 403', 'getMpiPatientHistory denied 403', 'listMpiReviews denied 403']);
+    const anonymous = (await auditRows(t, { actor: 'anonymous', action: 'read' })).filter((e) => e.entities.includes(`Person/${person}`));
+    expect(anonymous.map((e) => `${e.outcome} ${e.status}`)).toEqual(['denied 401']);
+    expect(JSON.stringify(await auditRows(t))).not.toMatch(/Gaston|Poulin|1947/);
+  });
+
+  it('lets only HIE admins act, each action audited in its transaction with who, which records and the change', async () => {
+    const { a, b, person } = await pair('Yvon', 'Caron', '1952-02-12', '900-92-8001');
+    const unlinkUrl = `/admin/mpi/patients/${b}/unlink`;
+    const refused = await statusesOf(callers, (br) => br.post(unlinkUrl, { reason: 'Not the same person' }), NOT_ADMINS);
+    expect(Object.values(refused)).toEqual(REFUSED);
+    expect((await api.personOf(north, b)).id).toBe(person);
+    const denied = (await auditRows(t, { action: 'refused', actor: `User/${callers.privacyOfficer.userId}` })).filter((e) => e.operation === 'unlinkMpiPatient');
+    expect(denied).toEqual([expect.objectContaining({ outcome: 'denied', status: 403 })]);
+    // A client that may read but not act gets past the gate and is refused by the decision, audited with the Patient.
+    const reader = { authorization: `Bearer ${await t.token('system/Person.rs')}` };
+    expect((await api.call('POST', unlinkUrl, reader, { reason: 'Not the same person' })).status).toBe(403);
+    expect((await auditRows(t, { action: 'mpi-unlink' })).filter((e) => e.outcome === 'denied' && e.patients.includes(`Patient/${b}`)).map((e) => e.status).sort()).toEqual([401, 403]);
+
+    const split = await admin().post(unlinkUrl, { reason: 'Registration shows a different father' });
+    expect(split.statusCode, split.body).toBe(200);
+    const change = split.json<ChangeResult>();
+    expect(change.actor).toBe(adminActor());
+    const own = change.moves[0]?.toPersonId as string;
+    const again = await admin().post(unlinkUrl, { reason: 'once more' });
+    expect(again.statusCode).toBe(409);
+
+    const merged = await admin().post(`/admin/mpi/persons/${own}/merge`, { into: person, reason: 'Father confirmed the same' });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const merge = merged.json<ChangeResult>();
+    const undone = await admin().post(`/admin/mpi/changes/${merge.changeId}/undo`, { reason: 'Wrong chart pulled' });
+    expect(undone.statusCode, undone.body).toBe(200);
+    const undo = undone.json<ChangeResult>();
+    expect(await inconsistencies(t.deps.db)).toEqual([]);
+
+    // Refusals are appended as they happen, changes with their transaction: compare without order.
+    const trail = (await auditRows(t, { actor: adminActor(), prefix: 'mpi-' })).filter((e) => e.patients.includes(`Patient/${b}`));
+    const entry = (action: string, outcome = 'success') => trail.find((e) => e.action === action && e.outcome === outcome);
+    expect(trail.map((e) => `${e.action} ${e.outcome} ${e.status}`).sort()).toEqual(['mpi-merge success 200', 'mpi-undo success 200', 'mpi-unlink error 409', 'mpi-unlink success 200']);
+    expect(entry('mpi-unlink')?.entities).toEqual([`Person/${person}`, `Person/${own}`, `MpiChange/${change.changeId}`]);
+    expect(entry('mpi-merge')?.entities).toEqual(expect.arrayContaining([`Person/${own}`, `Person/${person}`, `MpiChange/${merge.changeId}`]));
+    expect(entry('mpi-undo')?.entities).toEqual(expect.arrayContaining([`MpiChange/${merge.changeId}`, `MpiChange/${undo.changeId}`]));
+    expect(trail.every((e) => e.actor_org === null)).toBe(true);
+    expect((await api.personOf(north, a)).id).toBe(person);
+    // The reason stays with the change in the index; the trail holds references only.
+    expect(JSON.stringify(trail)).not.toMatch(/father|chart/i);
+  });
+
+  it('shows the review queue with both records side by side, the evidence and the score, a page at a time; only admins decide', async () => {
+    const claude = (mrn: string, system: string, birthDate: string, line: string, city: string, zip: string, ssn?: string) =>
+      patient({ mrn, system, given: 'Claude', family: 'Ouellette', birthDate, gender: 'female', line, city, zip, ...(ssn ? { ssn } : {}) });
+    const a = await api.create(north, claude('CO-1', N, '1988-03-03', '9 Oak St', 'Bath', '04530', '900-93-9123'));
+    const b = await api.create(south, claude('CO-2', S, '1988-03-08', '41 Ash Rd', 'Portland', '04101'));
+    const res = await callers.privacyOfficer.browser.get('/admin/mpi/reviews?limit=200');
+    expect(res.statusCode, res.body).toBe(200);
+    const item = (res.json().reviews as { id: string; patientId: string; candidatePatientId: string; score: number; evidence: { field: string; level: string; weight: number }[]; patient: unknown; candidate: unknown }[]).find((r) => r.patientId === b);
+    expect(item).toMatchObject({ candidatePatientId: a, score: expect.any(Number) });
+    expect(item?.evidence.map((e) => e.field)).toEqual(expect.arrayContaining(['given', 'family', 'birthDate']));
+    expect(item?.evidence.find((e) => e.field === 'family')).toMatchObject({ level: 'exact', weight: expect.any(Number) });
+    expect(item?.patient).toMatchObject({
+      patientId: b,
+      sourceName: 'South',
+      names: [{ family: 'Ouellette', given: ['Claude'], suffix: [] }],
+      birthDate: '1988-03-08',
+      gender: 'female',
+      addresses: [{ line: ['41 Ash Rd'], city: 'Portland', state: 'ME', postalCode: '04101' }],
+    });
+    expect(item?.candidate).toMatchObject({ patientId: a, sourceName: 'North', birthDate: '1988-03-03', identifiers: expect.arrayContaining([{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '***-**-9123' }]) });
+    expect(res.body).not.toContain('900-93-9123');
+    const search = (await auditRows(t, { action: 'search', actor: `User/${callers.privacyOfficer.userId}` })).at(-1);
+    expect(search).toMatchObject({ outcome: 'success', resource_type: 'Patient', patients: expect.arrayContaining([`Patient/${a}`, `Patient/${b}`]), entities: expect.arrayContaining([`MpiReview/${item?.id}`]) });
+
+    const first = (await admin().get('/admin/mpi/reviews?status=all&limit=1')).json() as { reviews: { id: string }[]; next: string | null };
+    expect(first.reviews).toHaveLength(1);
+    const second = (await admin().get(`/admin/mpi/reviews?status=all&limit=1&cursor=${first.next}`)).json() as { reviews: { id: string }[] };
+    expect(Number(second.reviews[0]?.id)).toBeGreaterThan(Number(first.reviews[0]?.id));
+    expect((await admin().get('/admin/mpi/reviews?cursor=x')).statusCode).toBe(400);
+
+    const url = `/admin/mpi/reviews/${item?.id}`;
+    expect(Object.values(await statusesOf(callers, (br) => br.post(url, { decision: 'link', reason: 'Same person' }), NOT_ADMINS))).toEqual(REFUSED);
+    const decided = await admin().post(url, { decision: 'link', reason: 'Birth date typo confirmed by phone' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({ status: 'linked', decidedBy: adminActor() });
+    const entry = (await auditRows(t, { action: 'mpi-review-decide', actor: adminActor() })).at(-1);
+    const person = (await api.personOf(north, a)).id;
+    expect(entry).toMatchObject({ outcome: 'success', patients: [`Patient/${b}`, `Patient/${a}`], entities: expect.arrayContaining([`MpiReview/${item?.id}`, `Person/${person}`]) });
+    const officerDenied = await auditRows(t, { action: 'refused', actor: `User/${callers.privacyOfficer.userId}` });
+    expect(officerDenied.filter((e) => e.operation === 'decideMpiReview').at(-1)).toMatchObject({ outcome: 'denied', status: 403 });
   });
 });

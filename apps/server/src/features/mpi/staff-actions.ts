@@ -54,13 +54,21 @@ export async function unlinkPatient(
   return result(change, [move]);
 }
 
-export function unlink(store: SqlFhirStore, patientId: string, reason: string, ctx: WriteContext): Promise<ChangeResult> {
+/** Runs in the transaction of a staff action, with its result (the admin API stages its audit entry here). */
+export type WithinChange = (tx: Queryable, result: ChangeResult) => Promise<void>;
+
+async function finish(tx: Queryable, result: ChangeResult, within: WithinChange | undefined): Promise<ChangeResult> {
+  await within?.(tx, result);
+  return result;
+}
+
+export function unlink(store: SqlFhirStore, patientId: string, reason: string, ctx: WriteContext, within?: WithinChange): Promise<ChangeResult> {
   if (!ID_PATTERN.test(patientId)) throw errors.notFound(`Patient/${patientId}`);
-  return store.transaction((repo, tx) => unlinkPatient(repo, tx, patientId, { reason }, ctx));
+  return store.transaction(async (repo, tx) => finish(tx, await unlinkPatient(repo, tx, patientId, { reason }, ctx), within));
 }
 
 /** Moves every Patient of Person `personId` into Person `intoId`; `personId` becomes inactive and links to `intoId`. */
-export function mergePersons(store: SqlFhirStore, personId: string, intoId: string, reason: string, ctx: WriteContext): Promise<ChangeResult> {
+export function mergePersons(store: SqlFhirStore, personId: string, intoId: string, reason: string, ctx: WriteContext, within?: WithinChange): Promise<ChangeResult> {
   if (!ID_PATTERN.test(personId)) throw errors.notFound(`Person/${personId}`);
   if (!ID_PATTERN.test(intoId)) throw errors.badRequest(`'${intoId}' is not a valid Person id`, ['into']);
   if (personId === intoId) throw errors.badRequest('A Person cannot be merged into itself', ['into']);
@@ -78,7 +86,7 @@ export function mergePersons(store: SqlFhirStore, personId: string, intoId: stri
     const moves: Move[] = (members.get(personId) ?? []).map((m) => ({ patientId: m.patientId, fromPersonId: personId, toPersonId: intoId, decision: 'manual' }));
     for (const m of moves) await recordMove(tx, change, m);
     await syncPersons(repo, tx, moves, ctx);
-    return result(change, moves);
+    return finish(tx, result(change, moves), within);
   });
 }
 
@@ -97,7 +105,7 @@ interface HistoryRow {
  * since. A Patient taken out of a Person is kept apart from the Patients left there; undoing a
  * split lifts the separation it made.
  */
-export function undoChange(store: SqlFhirStore, changeId: string, reason: string, ctx: WriteContext): Promise<ChangeResult> {
+export function undoChange(store: SqlFhirStore, changeId: string, reason: string, ctx: WriteContext, within?: WithinChange): Promise<ChangeResult> {
   if (!/^\d{1,18}$/.test(changeId)) throw errors.notFound(`MPI change ${changeId}`);
   return store.transaction(async (repo, tx) => {
     const found = await tx.query<HistoryRow>(
@@ -140,6 +148,6 @@ export function undoChange(store: SqlFhirStore, changeId: string, reason: string
     for (const m of moves) {
       await keepApart(tx, m.patientId, (left.get(m.fromPersonId as string) ?? []).map((p) => p.patientId), { changeId: change.id });
     }
-    return result(change, moves);
+    return finish(tx, result(change, moves), within);
   });
 }

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { apiRoute, type ApiRegistry } from '../../http/api-routes.ts';
 import type { SmartAuthDeps } from './keys.ts';
 import { keyStoreFor } from './keys.ts';
 
@@ -11,6 +13,7 @@ import { keyStoreFor } from './keys.ts';
  */
 export interface DiscoveryOptions {
   deps: SmartAuthDeps;
+  api: ApiRegistry;
 }
 
 /** Scopes a client can ask for; any resource type may replace '*'. */
@@ -27,19 +30,53 @@ export function smartConfiguration(baseUrl: string) {
   };
 }
 
+const jwkSet = z
+  .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string().optional(), alg: z.string().optional(), use: z.string().optional() }).loose()) })
+  .meta({ id: 'JwkSet', description: 'A JWK Set (RFC 7517 §5): the public keys only' });
+
+const smartConfigurationSchema = z
+  .object({
+    token_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()),
+    capabilities: z.array(z.string()),
+  })
+  .meta({ id: 'SmartConfiguration' });
+
 export const discoveryRoutes: FastifyPluginAsync<DiscoveryOptions> = async (app, opts) => {
   const { deps } = opts;
   const keys = keyStoreFor(deps);
-
-  app.get('/oauth2/jwks', async (_req, reply) => {
-    const jwks = await keys.publicJwks();
-    // Short public caching: verifiers pick up a new key within minutes of a rotation.
-    return reply.header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send({ keys: jwks });
-  });
-
-  // Served at the server root and below the FHIR base: SMART looks for it relative to the FHIR base URL.
   const config = smartConfiguration(deps.config.baseUrl);
-  for (const path of ['/.well-known/smart-configuration', '/fhir/R4/.well-known/smart-configuration']) {
-    app.get(path, async (_req, reply) => reply.header('cache-control', 'public, max-age=3600').send(config));
-  }
+  const smartConfig = (url: string, operationId: string, summary: string) =>
+    apiRoute({
+      method: 'GET',
+      url,
+      operationId,
+      summary,
+      tags: ['oauth'],
+      security: 'none',
+      who: ['anyone'],
+      responses: { 200: { description: 'The SMART configuration', schema: smartConfigurationSchema, headers: { 'cache-control': 'public, max-age=3600' } } },
+      handler: async () => ({ status: 200, body: config, headers: { 'cache-control': 'public, max-age=3600' } }),
+    });
+
+  opts.api.add(app, [
+    apiRoute({
+      method: 'GET',
+      url: '/oauth2/jwks',
+      operationId: 'getJwks',
+      summary: 'The public keys that verify access tokens, including retired ones still in their grace period',
+      tags: ['oauth'],
+      security: 'none',
+      who: ['anyone'],
+      responses: { 200: { description: 'The key set', schema: jwkSet, contentType: 'application/jwk-set+json', headers: { 'cache-control': 'public, max-age=300' } } },
+      // Short public caching: verifiers pick up a new key within minutes of a rotation.
+      handler: async () => ({ status: 200, body: { keys: await keys.publicJwks() }, headers: { 'cache-control': 'public, max-age=300' } }),
+    }),
+    // Served at the server root and below the FHIR base: SMART looks for it relative to the FHIR base URL.
+    smartConfig('/.well-known/smart-configuration', 'getSmartConfiguration', 'SMART on FHIR discovery (token endpoint, grants, scopes)'),
+    smartConfig('/fhir/R4/.well-known/smart-configuration', 'getFhirSmartConfiguration', 'SMART on FHIR discovery, below the FHIR base URL'),
+  ]);
 };

@@ -8,12 +8,14 @@ import { z } from 'zod';
 const param = (name: string) =>
   z.string({ error: (iss) => (iss.input === undefined ? `${name} is required` : `${name} must appear exactly once`) });
 
-export const tokenRequestSchema = z.object({
-  grant_type: param('grant_type').min(1, 'grant_type is required'),
-  scope: param('scope').optional(),
-  client_id: param('client_id').optional(),
-  client_secret: param('client_secret').optional(),
-});
+export const tokenRequestSchema = z
+  .object({
+    grant_type: param('grant_type').min(1, 'grant_type is required').describe('client_credentials'),
+    scope: param('scope').optional().describe('Space-separated SMART system scopes; all the client may have when absent'),
+    client_id: param('client_id').optional().describe('With client_secret, when not using HTTP Basic'),
+    client_secret: param('client_secret').optional(),
+  })
+  .meta({ id: 'TokenRequest' });
 
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
@@ -30,11 +32,6 @@ export function parseForm(body: string): FormBody {
   return out;
 }
 
-/** Describes the first problem for an `invalid_request` error_description. */
-export function describeTokenRequestError(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'Malformed token request';
-}
-
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
   access_token: string;
@@ -42,6 +39,22 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
 }
+
+export const tokenResponseSchema = z
+  .object({
+    access_token: z.string().describe('A signed JWT (RFC 9068), for the Authorization: Bearer header'),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().describe('Seconds'),
+    scope: z.string().describe('The scopes granted, in SMART v2 form'),
+  })
+  .meta({ id: 'TokenResponse' });
+
+export const tokenErrorSchema = z
+  .object({
+    error: z.enum(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'server_error']),
+    error_description: z.string(),
+  })
+  .meta({ id: 'TokenError', description: 'RFC 6749 §5.2' });
 
 /** RFC 6749 §5.2 error codes. */
 export type TokenErrorCode =

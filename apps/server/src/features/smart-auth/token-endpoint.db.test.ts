@@ -6,12 +6,15 @@ import type { Database } from '@kennebec/db';
 // db.ts directly: the package index also loads the whole server (test/support/app.ts), not needed here.
 import { createTestDatabase } from '../../../../../test/support/db.ts';
 import { loadConfig } from '../../config.ts';
+import { ApiRegistry } from '../../http/api-routes.ts';
+import { openApiDocument } from '../../http/openapi.ts';
 import { createClient, disableClient, InvalidClientScopesError, smartAuthPlugin, type CreatedClient, type SmartAuthDeps } from './index.ts';
 
 const BASE = 'https://kennebec.test';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 let db: Database;
 let app: FastifyInstance;
+let api: ApiRegistry;
 let clock: { t: number; now(): Date };
 let client: CreatedClient;
 let ipCounter = 0;
@@ -28,7 +31,9 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
   };
   app = fastify();
-  await app.register(smartAuthPlugin, { deps, throttle: { windowSeconds: 60, maxFailuresPerClient: 3, maxFailuresPerIp: 5 } });
+  // Response bodies are checked against their declared schemas, as in development.
+  api = new ApiRegistry({ allowedOrigins: [BASE], validateResponses: true });
+  await app.register(smartAuthPlugin, { deps, api, throttle: { windowSeconds: 60, maxFailuresPerClient: 3, maxFailuresPerIp: 5 } });
   await app.ready();
   await db.query(`insert into data_source (org_id, name, hl7_facility, identifier_system) values ('org-lab', 'Lab', 'LAB', 'urn:x')`);
   client = await createClient(db, { name: 'Lab feed', scopes: 'system/*.rs system/Observation.cruds', orgId: 'org-lab' });
@@ -148,6 +153,18 @@ describe('POST /oauth2/token', () => {
     expect(json.statusCode).toBe(400);
     expect(json.json().error).toBe('invalid_request');
   });
+
+  it('answers a request from a foreign web origin in RFC 6749 form too', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: { ...FORM, origin: 'https://evil.example', authorization: basic(client.client_id, client.client_secret) },
+      payload: 'grant_type=client_credentials',
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ error: 'invalid_request', error_description: expect.stringContaining('evil.example') });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
 });
 
 describe('scope negotiation', () => {
@@ -253,5 +270,15 @@ describe('discovery', () => {
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
     expect(keys[0]).not.toHaveProperty('d');
+    expect(res.headers['content-type']).toContain('application/jwk-set+json');
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+  });
+
+  it('documents the form-encoded token request and the RFC 6749 answers in OpenAPI', () => {
+    const doc = openApiDocument(api.routes, { title: 't', version: '0', serverUrl: BASE, sessionCookie: 'c' }) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const op = doc.paths['/oauth2/token']?.post as { requestBody: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content: Record<string, unknown> }> };
+    expect(Object.keys(op.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+    expect(Object.keys(op.responses['401']?.content ?? {})).toEqual(['application/json']);
+    expect(Object.keys(doc.paths['/oauth2/jwks']?.get?.responses as object)).toContain('200');
   });
 });

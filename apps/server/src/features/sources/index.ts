@@ -14,6 +14,7 @@ export {
   type DataSourceWithCertificates,
   type NewDataSource,
   type CertificateContext,
+  type WithinTransaction,
 } from './sources.ts';
 export { normalizeFingerprint, type CertificateInput, type SourceCertificate } from './certificates.ts';
-export { sourcesPlugin } from './routes.ts';
+export { sourcesPlugin, sourceRoutes, type SourcesRoutesContext, type FeedStatus, type FeedCounts, type FeedStatusPort } from './routes.ts';

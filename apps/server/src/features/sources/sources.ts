@@ -102,10 +102,14 @@ function identifierSystemFor(input: NewDataSource): string {
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
 
+/** Runs in the transaction that makes a change, after it (the admin API stages its audit entry here). */
+export type WithinTransaction<T> = (tx: Queryable, result: T) => Promise<void>;
+
 export async function createSource(
   deps: { store: SqlFhirStore },
   input: NewDataSource,
   ctx: CertificateContext = { now: new Date() },
+  within?: WithinTransaction<DataSourceWithCertificates>,
 ): Promise<DataSourceWithCertificates & { warnings: string[] }> {
   const certs = parseCertificates(input.certificates ?? [], ctx.now, ctx.trustedCas);
   const problems = [...validateNewSource(input), ...certs.problems];
@@ -132,7 +136,9 @@ export async function createSource(
       const source = toSource(res.rows[0] as Row);
       const stored = await insertCertificates(tx, source.id, certs.certificates);
       if (stored.problems.length > 0) throw new DataSourceError(stored.problems.join('; '));
-      return { ...source, certificates: stored.stored, warnings: certs.warnings };
+      const registered = { ...source, certificates: stored.stored };
+      await within?.(tx, registered);
+      return { ...registered, warnings: certs.warnings };
     });
   } catch (err) {
     // Registered concurrently by another request between our check and our insert.
@@ -147,6 +153,7 @@ export async function addSourceCertificates(
   orgId: string,
   inputs: CertificateInput[],
   ctx: CertificateContext,
+  within?: WithinTransaction<SourceCertificate[]>,
 ): Promise<{ certificates: SourceCertificate[]; warnings: string[] }> {
   if (inputs.length === 0) throw new DataSourceError('no certificate given');
   const certs = parseCertificates(inputs, ctx.now, ctx.trustedCas);
@@ -157,6 +164,7 @@ export async function addSourceCertificates(
       if (source.rows.length === 0) throw new DataSourceNotFoundError(orgId);
       const stored = await insertCertificates(tx, orgId, certs.certificates);
       if (stored.problems.length > 0) throw new DataSourceError(stored.problems.join('; '));
+      await within?.(tx, stored.stored);
       return { certificates: stored.stored, warnings: certs.warnings };
     });
   } catch (err) {
@@ -165,11 +173,12 @@ export async function addSourceCertificates(
   }
 }
 
-/** Removes a client certificate from a source: its connections are refused from their next message on. */
-export async function removeSourceCertificate(db: Queryable, orgId: string, fingerprint: string): Promise<void> {
+/** Removes a client certificate from a source: its connections are refused from their next message on. Returns its fingerprint. */
+export async function removeSourceCertificate(db: Queryable, orgId: string, fingerprint: string): Promise<string> {
   const normalized = normalizeFingerprint(fingerprint);
   if (!normalized) throw new DataSourceError('fingerprint must be a SHA-256 fingerprint (64 hex digits, colons optional)');
   if (!(await deleteCertificate(db, orgId, normalized))) throw new DataSourceNotFoundError(orgId, normalized);
+  return normalized;
 }
 
 /** Every source with its client certificates, as admins see them. */
