@@ -35,7 +35,7 @@ describe('npm start', () => {
     let err = '';
     proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 240_000;
     while (!out.includes('Press Ctrl+C') && Date.now() < deadline && proc.exitCode === null) {
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -59,5 +59,5 @@ describe('npm start', () => {
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     if (db.env.DATA_DIR) expect(existsSync(join(db.env.DATA_DIR, 'pglite.lock'))).toBe(false);
-  }, 120_000);
+  }, 300_000);
 });

@@ -7,3 +7,4 @@ export { TestBrowser } from './browser.ts';
 export { TEST_PASSWORD, MINUTE, HOUR, testClock, signUpVerified, signedIn, signedInStaff, totpCode } from './accounts.ts';
 export { createTestCa, writePemFiles, type TestCa, type TestCertificate, type IssueOptions } from './pki.ts';
 export { hieCallers, statusesOf, auditRows, ORG_STAFF_ROLES, type HieCallers, type Caller, type CallerName, type AuditRow } from './callers.ts';
+export { SoftwareAuthenticator, cborEncode, FLAG, type SoftCredential, type CeremonyOverrides } from './webauthn.ts';

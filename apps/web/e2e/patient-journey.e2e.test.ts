@@ -204,6 +204,10 @@ describe.skipIf(!hasChromium)('the patient journey in the browser', () => {
   it('shows a result with its reference range, flag and a trend chart with a data table', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Health' }).click();
     await heading(page, 'My Health');
+    const download = await page.getByRole('link', { name: 'Download the whole record' }).getAttribute('href');
+    const bundle = await page.request.get(download ?? '');
+    expect(bundle.status()).toBe(200);
+    expect(((await bundle.json()) as { resourceType: string }).resourceType).toBe('Bundle');
     await page.getByRole('navigation', { name: 'Sections of the record' }).getByRole('link', { name: 'Test results' }).click();
     await heading(page, 'Test results');
     await expect.poll(() => page.getByRole('list', { name: 'Test results' }).getByRole('listitem').count()).toBe(5);

@@ -8,6 +8,19 @@ import { OutcomeError, type IssueInput } from '@kennebec/fhir';
 const one = (code: IssueInput['code'], errorCode: string, diagnostics: string, status: number, headers: Record<string, string> = {}, expression?: string[]) =>
   new OutcomeError([{ code, errorCode, diagnostics, ...(expression ? { expression } : {}) }], status, headers);
 
+const PASSKEY_REFUSALS: Record<string, string> = {
+  'no-challenge': 'No passkey challenge is waiting here: it was answered already, expired after 5 minutes, or was asked for in another browser; ask for new options',
+  'wrong-type': 'The passkey response is not of the expected kind (registration or sign-in)',
+  'wrong-origin': 'The passkey response was made for another site',
+  'wrong-challenge': 'The passkey response answers another challenge',
+  'user-not-verified': 'The passkey did not verify the user (PIN or biometric), which this needs',
+  'unknown-credential': 'This passkey is not registered to the account',
+  'user-handle-mismatch': 'This passkey is not registered to the account',
+  'signature-invalid': 'The passkey response could not be verified',
+  'already-registered': 'This passkey is already registered',
+  'sign-count-regressed': "The passkey's signature counter went backwards, as when a key has been copied; it was refused and the event recorded",
+};
+
 export const apiErrors = {
   /** A state-changing request from another site, or without the session's CSRF token. */
   csrf: (diagnostics: string) => one('forbidden', 'KB-CSRF', diagnostics, 403),
@@ -24,10 +37,12 @@ export const apiErrors = {
       'forbidden',
       'KB-MFA-REQUIRED',
       next === 'enrol'
-        ? 'Set up an authenticator app first (POST /api/mfa/totp/enrol, then /api/mfa/totp/confirm)'
-        : 'Enter a code from your authenticator app or a recovery code first (POST /api/session/mfa)',
+        ? 'Set up an authenticator app (POST /api/mfa/totp/enrol, then /api/mfa/totp/confirm) or a passkey (POST /api/passkeys/options, then /api/passkeys) first'
+        : 'Enter a code from your authenticator app or a recovery code (POST /api/session/mfa), or use a passkey (POST /api/session/mfa/passkey/options, then /api/session/mfa/passkey), first',
       403,
     ),
+  /** A passkey registration or assertion that was refused; the diagnostics say why. */
+  passkeyRejected: (reason: string) => one('invalid', 'KB-PASSKEY-REJECTED', PASSKEY_REFUSALS[reason] ?? 'The passkey response could not be verified', 400, {}, ['response']),
   /** A TOTP or recovery code that is wrong, expired or already used. */
   codeInvalid: () => one('invalid', 'KB-CODE-INVALID', 'The code is not valid (wrong, expired or already used)', 400, {}, ['code']),
   /** An emailed link's token that is unknown, expired or already used. */

@@ -153,6 +153,8 @@ export const en = {
 
   'health.nav': 'Sections of the record',
   'health.intro': 'Your health record from every organization that sends it to Kennebec.',
+  'health.download': 'Download the whole record',
+  'health.downloadHint': '(a FHIR R4 file, for another app or your own copy)',
   'health.results': 'Test results',
   'health.vitals': 'Vital signs',
   'health.medications': 'Medications',

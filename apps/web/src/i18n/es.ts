@@ -154,6 +154,8 @@ export const es: Record<MessageKey, string> = {
 
   'health.nav': 'Secciones del historial',
   'health.intro': 'Su historial de salud de todas las organizaciones que lo envían a Kennebec.',
+  'health.download': 'Descargar el historial completo',
+  'health.downloadHint': '(un archivo FHIR R4, para otra aplicación o su propia copia)',
   'health.results': 'Resultados de pruebas',
   'health.vitals': 'Signos vitales',
   'health.medications': 'Medicamentos',

@@ -18,7 +18,7 @@ import { useI18n } from '../lib/i18n.tsx';
 import { Link } from '../lib/router.tsx';
 import { PageTitle } from '../shell.tsx';
 import { FlagBadge, orgName, Rows, WithSection, type Row } from './record-ui.tsx';
-import type { SectionData } from './people.tsx';
+import { usePeople, type SectionData } from './people.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 
 /** My Health: every section of the record, each item with the organization that sent it. */
@@ -50,11 +50,21 @@ export function HealthNav() {
 
 export function HealthIndexPage() {
   const { t } = useI18n();
+  const { current } = usePeople();
   return (
     <>
       <PageTitle title={t('nav.health')}>{t('nav.health')}</PageTitle>
       <p>{t('health.intro')}</p>
       <HealthNav />
+      {current && (
+        <p>
+          {/* The server answers with the file (Content-Disposition: attachment). */}
+          <a href={`/api/portal/people/${encodeURIComponent(current.patientId)}/export`} download>
+            {t('health.download')}
+          </a>{' '}
+          <span className="ui-hint">{t('health.downloadHint')}</span>
+        </p>
+      )}
     </>
   );
 }

@@ -56,11 +56,15 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
       ]);
       if (!live) return;
       const band = new Map(subjects.subjects.map((s) => [s.patientId, s.status.ageBand]));
-      setPeople(list.map((p) => ({ ...p, ageBand: p.relation === 'proxy' ? (band.get(p.patientId) ?? null) : null })));
+      // An account linked at several organizations has one self entry per record; each shows
+      // the same person's whole record (the MPI links them), so the switcher offers one.
+      const firstSelf = list.find((p) => p.relation === 'self');
+      const shown = list.filter((p) => p.relation !== 'self' || p === firstSelf);
+      setPeople(shown.map((p) => ({ ...p, ageBand: p.relation === 'proxy' ? (band.get(p.patientId) ?? null) : null })));
       setCurrentId((id) => {
-        if (id && list.some((p) => p.patientId === id)) return id;
-        if (subjects.actingFor && list.some((p) => p.patientId === subjects.actingFor)) return subjects.actingFor;
-        return list.find((p) => p.relation === 'self')?.patientId ?? list[0]?.patientId ?? null;
+        if (id && shown.some((p) => p.patientId === id)) return id;
+        if (subjects.actingFor && shown.some((p) => p.patientId === subjects.actingFor)) return subjects.actingFor;
+        return firstSelf?.patientId ?? shown[0]?.patientId ?? null;
       });
     })().catch((e: unknown) => live && setError(e));
     return () => {

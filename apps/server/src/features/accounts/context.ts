@@ -3,6 +3,7 @@ import type { Database } from '@kennebec/db';
 import type { Clock } from '../../deps.ts';
 import type { Mailer, MailMessage } from '../mail/index.ts';
 import type { Mfa } from './mfa.ts';
+import type { Passkeys } from './passkeys.ts';
 import type { SecurityEvent, SecurityEvents } from './security-events.ts';
 import type { SessionHttp } from './session-http.ts';
 import type { SessionTimeouts } from './sessions.ts';
@@ -18,6 +19,7 @@ export interface AccountsContext {
   timeouts: SessionTimeouts;
   throttle: SignInThrottle;
   mfa: Mfa;
+  passkeys: Passkeys;
   sessions: SessionHttp;
   events: SecurityEvents;
   /** Sends after the response has gone: the answer's timing never depends on the mail server. */

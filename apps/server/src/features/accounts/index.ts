@@ -5,6 +5,8 @@ import type { AccountsContext } from './context.ts';
 import { Mfa } from './mfa.ts';
 import { mfaRoutes } from './mfa-routes.ts';
 import { OidcSignIn } from './oidc.ts';
+import { passkeyRoutes } from './passkey-routes.ts';
+import { Passkeys, relyingPartyOf } from './passkeys.ts';
 import { OIDC_CALLBACK_PATH, oidcRoutes } from './oidc-routes.ts';
 import { prepareVerification } from './passwords/hash.ts';
 import { accountRoutes } from './routes.ts';
@@ -13,8 +15,8 @@ import { SignInThrottle } from './throttle.ts';
 
 /**
  * Accounts of the patient portal and the staff console: sign-up, email verification, passwords,
- * sessions with CSRF protection, TOTP and recovery codes, sign-in with an OpenID Connect
- * provider. Everything is reachable through the JSON API under /api (see /api/openapi.json).
+ * sessions with CSRF protection, TOTP and recovery codes, passkeys (as a second factor and for
+ * passwordless sign-in), sign-in with an OpenID Connect provider. Everything is reachable through the JSON API under /api (see /api/openapi.json).
  */
 export function accountsContext(deps: AppDeps): AccountsContext {
   const { config, db, clock, logger, mailer, appKey, securityEvents } = deps;
@@ -29,6 +31,7 @@ export function accountsContext(deps: AppDeps): AccountsContext {
     timeouts,
     throttle: new SignInThrottle(db, appKey.derive('sign-in-throttle')),
     mfa: new Mfa(db, appKey.derive('totp-seal')),
+    passkeys: new Passkeys(db, relyingPartyOf(config.baseUrl)),
     sessions: new SessionHttp({ db, clock, baseUrl: config.baseUrl, timeouts, csrfKey: appKey.derive('csrf') }),
     events: securityEvents,
     mailer,
@@ -47,8 +50,9 @@ export async function accountsPlugin(app: FastifyInstance, opts: { deps: AppDeps
   const { deps, api, ctx } = opts;
   await prepareVerification();
   const oidcConfig = deps.config.oidc;
-  api.add(app, accountRoutes(ctx, oidcConfig ? ['password', 'oidc'] : ['password']));
+  api.add(app, accountRoutes(ctx, oidcConfig ? ['password', 'passkey', 'oidc'] : ['password', 'passkey']));
   api.add(app, mfaRoutes(ctx));
+  api.add(app, passkeyRoutes(ctx));
   if (oidcConfig) {
     const oidc = new OidcSignIn(oidcConfig, `${deps.config.baseUrl}${OIDC_CALLBACK_PATH}`, deps.appKey.derive('oidc-transaction'));
     api.add(app, oidcRoutes(ctx, oidc));

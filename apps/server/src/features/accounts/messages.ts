@@ -32,6 +32,11 @@ export const messages = {
     subject: 'Your Kennebec staff account',
     text: `A staff account has been created for you on Kennebec. Choose your password with this link:\n\n${link}\n\nThe link works once and expires in ${hours(ttl)}. After signing in you will set up an authenticator app.${SIGNATURE}`,
   }),
+  passkeyAdded: (to: string): MailMessage => ({
+    to,
+    subject: 'A passkey was added to your account',
+    text: `A passkey was just added to your Kennebec account: it can now be used to sign in.\n\nIf this was not you, sign in, remove it from your passkeys, and reset your password with "Forgot password" on the sign-in page.${SIGNATURE.split('\n\nIf')[0]}`,
+  }),
   passwordChanged: (to: string): MailMessage => ({
     to,
     subject: 'Your password was changed',

@@ -44,7 +44,7 @@ describe('TOTP second factor', () => {
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     for (const c of codes) expect(c).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
-    expect((await b.get('/api/session')).json().user.mfa).toEqual({ totp: true, recoveryCodesLeft: 10 });
+    expect((await b.get('/api/session')).json().user.mfa).toEqual({ totp: true, recoveryCodesLeft: 10, passkeys: 0 });
     expect((await b.post('/api/mfa/totp/enrol')).statusCode).toBe(422);
 
     const row = await t.deps.db.query<{ secret_sealed: string }>('select secret_sealed from mfa_totp t join user_account u on u.id = t.user_id where u.email = $1', ['enrol@example.org']);

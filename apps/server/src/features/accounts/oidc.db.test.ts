@@ -60,7 +60,7 @@ function callback(b: TestBrowser, callbackUrl: string) {
 describe('sign-in with an OpenID Connect provider', () => {
   it('signs in a new person, creating a patient account from their verified email, and again later', async () => {
     const b = new TestBrowser(t.app);
-    expect((await b.get('/api/session')).json().signInMethods).toEqual(['password', 'oidc']);
+    expect((await b.get('/api/session')).json().signInMethods).toEqual(['password', 'passkey', 'oidc']);
     const back = await callback(b, await idp.authorize(await start(b), 'idp-alice'));
     expect(back.statusCode, back.body).toBe(302);
     expect(back.headers.location).toBe('/portal');

@@ -32,7 +32,7 @@ export async function sessionBody(ctx: AccountsContext, cur: CurrentSession): Pr
       email: session.user.email,
       name: session.user.displayName,
       emailVerified: session.user.emailVerifiedAt !== null,
-      mfa: { totp: session.totpConfirmed, recoveryCodesLeft: session.totpConfirmed ? await ctx.mfa.recoveryCodesLeft(session.user.id) : 0 },
+      mfa: { totp: session.totpConfirmed, recoveryCodesLeft: session.totpConfirmed ? await ctx.mfa.recoveryCodesLeft(session.user.id) : 0, passkeys: session.passkeys },
       staff: session.user.staff ? { orgId: session.user.staff.orgId, roles: [...session.user.staff.roles] } : null,
     },
     session: {
@@ -45,7 +45,7 @@ export async function sessionBody(ctx: AccountsContext, cur: CurrentSession): Pr
   };
 }
 
-export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' | 'oidc')[]): ApiRoute[] {
+export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' | 'passkey' | 'oidc')[]): ApiRoute[] {
   const sessions = ctx.sessions;
   return [
     apiRoute({

@@ -26,7 +26,10 @@ export const secondFactorBody = z
 
 export const accepted = z.object({ status: z.literal('accepted'), message: z.string() });
 
-export const stage = z.enum(['full', 'mfa-enrol', 'mfa-verify']).describe('full: signed in; mfa-enrol: set up TOTP first; mfa-verify: enter a TOTP or recovery code first');
+export const stage = z
+  .enum(['full', 'mfa-enrol', 'mfa-verify'])
+  .describe('full: signed in; mfa-enrol: set up TOTP or a passkey first; mfa-verify: enter a TOTP or recovery code, or use a passkey, first');
+const authMethod = z.enum(['password', 'oidc', 'passkey']);
 
 export const userView = z.object({
   id: z.string(),
@@ -34,7 +37,7 @@ export const userView = z.object({
   email: z.string(),
   name: z.string().nullable(),
   emailVerified: z.boolean(),
-  mfa: z.object({ totp: z.boolean(), recoveryCodesLeft: z.number().int() }),
+  mfa: z.object({ totp: z.boolean(), recoveryCodesLeft: z.number().int(), passkeys: z.number().int().describe('How many passkeys the account has') }),
   staff: z.object({ orgId: z.string().nullable(), roles: z.array(z.enum(STAFF_ROLES)) }).nullable(),
 });
 
@@ -44,11 +47,11 @@ export const sessionView = z.discriminatedUnion('authenticated', [
     stage,
     csrfToken: z.string().describe('Send as X-CSRF-Token with every state-changing request of this session'),
     user: userView,
-    session: z.object({ id: z.string(), authMethod: z.enum(['password', 'oidc']), createdAt: isoTime, expiresAt: isoTime, idleExpiresAt: isoTime }),
+    session: z.object({ id: z.string(), authMethod, createdAt: isoTime, expiresAt: isoTime, idleExpiresAt: isoTime }),
   }),
   z.object({
     authenticated: z.literal(false),
-    signInMethods: z.array(z.enum(['password', 'oidc'])),
+    signInMethods: z.array(z.enum(['password', 'passkey', 'oidc'])),
   }),
 ]);
 
@@ -56,7 +59,7 @@ export const sessionList = z.object({
   sessions: z.array(
     z.object({
       id: z.string(),
-      authMethod: z.enum(['password', 'oidc']),
+      authMethod,
       createdAt: isoTime,
       lastSeenAt: isoTime,
       expiresAt: isoTime,

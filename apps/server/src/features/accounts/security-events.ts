@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 
 /**
- * Security events of accounts and sessions (sign-in, sign-out, password and MFA changes). A port:
- * the audit trail subscribes to it; until then they go to the log. An event names the account
- * by its opaque id only (never an email address, name or client address), and carries nothing
- * about health.
+ * Security events of accounts and sessions (sign-in, sign-out, password, MFA and passkey
+ * changes). A port: the audit trail subscribes to it; until then they go to the log. An event
+ * names the account by its opaque id only (never an email address, name or client address), and
+ * carries nothing about health.
  */
 export type SecurityEventType =
   | 'account.created'
@@ -19,6 +19,10 @@ export type SecurityEventType =
   | 'mfa.disabled'
   | 'mfa.recovery-codes-renewed'
   | 'oidc.linked'
+  | 'passkey.added'
+  | 'passkey.renamed'
+  | 'passkey.removed'
+  | 'passkey.sign-count-regressed'
   | 'staff.created';
 
 export interface SecurityEvent {
@@ -28,7 +32,7 @@ export interface SecurityEvent {
   userId?: string | undefined;
   /** Who acted on the account when not its owner (an org admin creating staff). */
   byUserId?: string | undefined;
-  method?: 'password' | 'oidc' | 'totp' | 'recovery-code' | 'email-link' | 'cli' | undefined;
+  method?: 'password' | 'oidc' | 'totp' | 'recovery-code' | 'passkey' | 'email-link' | 'cli' | undefined;
   /** A short machine-readable reason for a failure (wrong-password, locked, replayed-code…). */
   reason?: string | undefined;
   /** The session concerned (its public handle). */

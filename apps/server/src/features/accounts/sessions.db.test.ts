@@ -133,7 +133,7 @@ describe('sessions', () => {
     const a = await signedIn(t, 'pat@example.org');
     const b = await signedIn(t, 'pat@example.org');
     expect((await a.delete('/api/session')).statusCode).toBe(204);
-    expect((await a.get('/api/session')).json()).toEqual({ authenticated: false, signInMethods: ['password'] });
+    expect((await a.get('/api/session')).json()).toEqual({ authenticated: false, signInMethods: ['password', 'passkey'] });
     expect((await b.get('/api/session')).json().authenticated).toBe(true);
   });
 
@@ -157,6 +157,6 @@ describe('sessions', () => {
 describe('session without an account', () => {
   it('reports authenticated: false and the sign-in methods', async () => {
     const res = await new TestBrowser(t.app).get('/api/session');
-    expect(res.json()).toEqual({ authenticated: false, signInMethods: ['password'] });
+    expect(res.json()).toEqual({ authenticated: false, signInMethods: ['password', 'passkey'] });
   });
 });

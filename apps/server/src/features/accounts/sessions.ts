@@ -11,9 +11,13 @@ import { USER_COLUMNS, toUser, type UserRecord } from './users.ts';
  * at most). Times come from the application clock.
  *
  * The stage says how far sign-in has got: `full`, or waiting for the second factor, which staff
- * must always use (enrol first, then verify) and patients when they have enrolled one.
+ * must always use (enrol first, then verify) and patients when they have enrolled TOTP. A passkey
+ * answers a second-factor prompt too, and for staff counts as their second factor; a sign-in with
+ * a passkey alone is multi-factor from the start (see docs/adr/0008-passkeys.md).
  */
 export type SessionStage = 'full' | 'mfa-enrol' | 'mfa-verify';
+
+export type AuthMethod = 'password' | 'oidc' | 'passkey';
 
 export interface SessionTimeouts {
   idleSeconds: number;
@@ -23,12 +27,14 @@ export interface SessionTimeouts {
 export interface Session {
   id: string;
   user: UserRecord;
-  authMethod: 'password' | 'oidc';
+  authMethod: AuthMethod;
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
   mfaAt: Date | null;
   totpConfirmed: boolean;
+  /** How many passkeys the account has. */
+  passkeys: number;
   stage: SessionStage;
   /** When it ends if no request comes: min(lastSeen + idle, expiresAt). */
   idleExpiresAt: Date;
@@ -39,15 +45,16 @@ export interface Session {
 /** A last-seen time is written at most this often, so that reads do not all become writes. */
 const TOUCH_EVERY_MS = 30_000;
 
-export function stageOf(user: Pick<UserRecord, 'kind'>, totpConfirmed: boolean, mfaAt: Date | null): SessionStage {
+export function stageOf(user: Pick<UserRecord, 'kind'>, factors: { totp: boolean; passkeys: number }, mfaAt: Date | null): SessionStage {
   if (mfaAt !== null) return 'full';
-  if (user.kind === 'staff') return totpConfirmed ? 'mfa-verify' : 'mfa-enrol';
-  return totpConfirmed ? 'mfa-verify' : 'full';
+  if (user.kind === 'staff') return factors.totp || factors.passkeys > 0 ? 'mfa-verify' : 'mfa-enrol';
+  // A patient's passkey is another way in, not a gate on the password (ADR 0008).
+  return factors.totp ? 'mfa-verify' : 'full';
 }
 
 export async function createSession(
   db: Queryable,
-  input: { userId: string; method: 'password' | 'oidc'; userAgent: string | undefined; now: Date; timeouts: SessionTimeouts },
+  input: { userId: string; method: AuthMethod; userAgent: string | undefined; now: Date; timeouts: SessionTimeouts; multiFactor?: boolean },
 ): Promise<{ token: string; id: string }> {
   const token = newToken();
   const id = newId();
@@ -59,21 +66,22 @@ export async function createSession(
     new Date(input.now.getTime() - input.timeouts.idleSeconds * 1000).toISOString(),
   ]);
   await db.query(
-    `insert into user_session (id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, user_agent)
-     values ($1, $2, $3, $4, $5, $5, $6, $7)`,
-    [id, hashToken(token), input.userId, input.method, input.now.toISOString(), expiresAt.toISOString(), input.userAgent?.slice(0, 200) ?? null],
+    `insert into user_session (id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, user_agent, mfa_at)
+     values ($1, $2, $3, $4, $5, $5, $6, $7, $8)`,
+    [id, hashToken(token), input.userId, input.method, input.now.toISOString(), expiresAt.toISOString(), input.userAgent?.slice(0, 200) ?? null, input.multiFactor ? input.now.toISOString() : null],
   );
   return { token, id };
 }
 
 interface SessionRow {
   session_id: string;
-  auth_method: 'password' | 'oidc';
+  auth_method: AuthMethod;
   session_created_at: string | Date;
   last_seen_at: string | Date;
   expires_at: string | Date;
   mfa_at: string | Date | null;
   totp_confirmed: boolean;
+  passkeys: number | string;
   acting_grant_id: string | null;
   acting_patient_id: string | null;
   acting_org_id: string | null;
@@ -88,6 +96,7 @@ export async function loadSession(db: Queryable, token: string, now: Date, timeo
   const res = await db.query<SessionRow & Parameters<typeof toUser>[0]>(
     `select us.id as session_id, us.auth_method, us.created_at as session_created_at, us.last_seen_at, us.expires_at, us.mfa_at,
             exists (select 1 from mfa_totp t where t.user_id = u.id and t.confirmed_at is not null) as totp_confirmed,
+            (select count(*) from passkey p where p.user_id = u.id) as passkeys,
             pg.id as acting_grant_id, pg.subject_patient_id as acting_patient_id, pg.org_id as acting_org_id,
             ${USER_COLUMNS}
        from user_session us
@@ -114,6 +123,7 @@ export async function loadSession(db: Queryable, token: string, now: Date, timeo
     seen = now;
   }
   const mfaAt = row.mfa_at === null ? null : toDate(row.mfa_at);
+  const passkeys = Number(row.passkeys);
   return {
     id: row.session_id,
     user,
@@ -123,7 +133,8 @@ export async function loadSession(db: Queryable, token: string, now: Date, timeo
     expiresAt,
     mfaAt,
     totpConfirmed: row.totp_confirmed,
-    stage: stageOf(user, row.totp_confirmed, mfaAt),
+    passkeys,
+    stage: stageOf(user, { totp: row.totp_confirmed, passkeys }, mfaAt),
     idleExpiresAt: new Date(Math.min(seen.getTime() + timeouts.idleSeconds * 1000, expiresAt.getTime())),
     actingFor:
       row.acting_grant_id !== null && row.acting_patient_id !== null && row.acting_org_id !== null
@@ -138,7 +149,7 @@ export async function markSecondFactor(db: Queryable, sessionId: string, now: Da
 
 export interface SessionSummary {
   id: string;
-  authMethod: 'password' | 'oidc';
+  authMethod: AuthMethod;
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
@@ -147,7 +158,7 @@ export interface SessionSummary {
 
 /** The user's sessions that have not ended, newest first. */
 export async function listSessions(db: Queryable, userId: string, now: Date, timeouts: SessionTimeouts): Promise<SessionSummary[]> {
-  const res = await db.query<{ id: string; auth_method: 'password' | 'oidc'; created_at: string | Date; last_seen_at: string | Date; expires_at: string | Date; user_agent: string | null }>(
+  const res = await db.query<{ id: string; auth_method: AuthMethod; created_at: string | Date; last_seen_at: string | Date; expires_at: string | Date; user_agent: string | null }>(
     `select id, auth_method, created_at, last_seen_at, expires_at, user_agent from user_session
       where user_id = $1 and expires_at > $2 and last_seen_at > $3 order by created_at desc, id`,
     [userId, now.toISOString(), new Date(now.getTime() - timeouts.idleSeconds * 1000).toISOString()],
