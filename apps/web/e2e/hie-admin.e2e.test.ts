@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSource } from '@kennebec/server';
-import { expectNoSideScroll, sendMllp, signInStaff, startServedWorld, staffAccount } from './console-support.ts';
+import { expectNoSideScroll, sendMllp, signInStaff, startServedWorld, staffAccount } from './console/test-support.ts';
 import { createOrg, expectAccessible, hasChromium, heading, newPage, screenshot, send, type Org, type World } from './test-support.ts';
 
 /**

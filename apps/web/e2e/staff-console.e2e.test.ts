@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSideScroll, signInStaff, staffAccount } from './console-support.ts';
+import { expectNoSideScroll, signInStaff, staffAccount } from './console/test-support.ts';
 import {
   apiClient,
   createOrg,

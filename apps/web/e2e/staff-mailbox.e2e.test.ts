@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInStaff, startServedWorld, staffAccount } from './console-support.ts';
+import { signInStaff, startServedWorld, staffAccount } from './console/test-support.ts';
 import { createOrg, expectAccessible, hasChromium, heading, newPage, screenshot, sendPatient, type World } from './test-support.ts';
 
 /**

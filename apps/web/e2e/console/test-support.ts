@@ -1,9 +1,10 @@
+/** Browser-test support of the staff console and the HIE administration (the shared world is in ../test-support.ts). */
 import { connect } from 'node:net';
 import { chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { createStaffUser, startServer } from '@kennebec/server';
 import { createTestServer, freePort, startSmtpCapture } from '@kennebec/test-support';
-import { apiClient, Authenticator, CHROMIUM, heading, TEST_PASSWORD, type World } from './test-support.ts';
+import { apiClient, Authenticator, CHROMIUM, heading, TEST_PASSWORD, type World } from '../test-support.ts';
 
 /**
  * Staff in the browser: an account made as `kennebec staff create` makes it, its password chosen
