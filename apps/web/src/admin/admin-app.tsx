@@ -14,7 +14,8 @@ import { SourcesPage } from './sources.tsx';
 /**
  * The HIE administration (/admin), loaded on demand, for HIE admins and privacy officers: data
  * sources and their feeds, failed messages to run again, the matching review queue, and each
- * Person's link history with undo. Privacy officers see the index but change nothing; the
+ * Person's link history with undo. Page paths never take an API route's path (/admin/sources,
+ * /admin/messages and /admin/mpi/… are JSON), so a reload or a shared link opens the page. Privacy officers see the index but change nothing; the
  * sources and the message log are for HIE admins.
  */
 function HomePage({ user }: { user: User }) {
@@ -23,8 +24,8 @@ function HomePage({ user }: { user: User }) {
   const tasks = [
     ...(admin
       ? [
-          { to: '/admin/sources', title: t('admin.sources.title'), body: t('admin.home.sources') },
-          { to: '/admin/messages', title: t('admin.messages.title'), body: t('admin.home.messages') },
+          { to: '/admin/data-sources', title: t('admin.sources.title'), body: t('admin.home.sources') },
+          { to: '/admin/message-log', title: t('admin.messages.title'), body: t('admin.home.messages') },
         ]
       : []),
     { to: '/admin/reviews', title: t('admin.reviews.title'), body: t('admin.home.reviews') },
@@ -51,8 +52,8 @@ function HomePage({ user }: { user: User }) {
 
 const ROUTES: ConsoleRoute[] = [
   { path: '/admin', render: (_p, user) => <HomePage user={user} /> },
-  { path: '/admin/sources', roles: ACT_ROLES, render: () => <SourcesPage /> },
-  { path: '/admin/messages', roles: ACT_ROLES, render: () => <MessagesPage /> },
+  { path: '/admin/data-sources', roles: ACT_ROLES, render: () => <SourcesPage /> },
+  { path: '/admin/message-log', roles: ACT_ROLES, render: () => <MessagesPage /> },
   { path: '/admin/reviews', render: () => <ReviewQueuePage /> },
   { path: '/admin/reviews/:id', render: (p, user) => <ReviewPage key={p.id} id={p.id ?? ''} user={user} /> },
   { path: '/admin/persons', render: () => <FindPersonPage /> },
@@ -66,8 +67,8 @@ export default function AdminApp() {
     { to: '/admin', label: t('admin.nav.home') },
     ...(hasRole(user, ACT_ROLES)
       ? [
-          { to: '/admin/sources', label: t('admin.nav.sources') },
-          { to: '/admin/messages', label: t('admin.nav.messages') },
+          { to: '/admin/data-sources', label: t('admin.nav.sources') },
+          { to: '/admin/message-log', label: t('admin.nav.messages') },
         ]
       : []),
     { to: '/admin/reviews', label: t('admin.nav.reviews'), prefix: true },

@@ -11,7 +11,7 @@ import { useLoad } from '../console/use-load.ts';
 import type { InboundMessage, MessageList, ReprocessResult, SourceList } from './types.ts';
 
 /**
- * /admin/messages: the inbound message log, failed messages first: each with its error (never
+ * /admin/message-log (the page; /admin/messages is its JSON): the inbound message log, failed messages first: each with its error (never
  * its content) and, where the channel allows it, a button that runs it again after a fix (a
  * message refused on an authenticated channel must be resent by its source). The filters live
  * in the address, so a link can open the failed messages of one source.
@@ -103,7 +103,7 @@ export function MessagesPage() {
   const setFilter = (next: { status?: string; source?: string }) => {
     const p = new URLSearchParams({ status: next.status ?? status, ...((next.source ?? source) ? { source: next.source ?? source } : {}) });
     pager.reset();
-    navigate(`/admin/messages?${p.toString()}`, { replace: true });
+    navigate(`/admin/message-log?${p.toString()}`, { replace: true });
   };
   return (
     <div>

@@ -1,3 +1,4 @@
+import { Card } from '@kennebec/ui';
 import { useI18n } from '../lib/i18n.tsx';
 import { Link } from '../lib/router.tsx';
 import { PageTitle } from '../shell.tsx';
@@ -7,7 +8,7 @@ import { useLoad } from '../console/use-load.ts';
 import type { DataSource, FeedStatus, SourceList } from './types.ts';
 
 /**
- * /admin/sources: every registered data source and the state of its feed: when its last message
+ * /admin/data-sources (the page; /admin/sources is its JSON): every registered data source and the state of its feed: when its last message
  * came, and how many were accepted, rejected or failed in the last day and in all.
  */
 function FeedBadge({ feed, disabled }: { feed: FeedStatus; disabled: boolean }) {
@@ -62,7 +63,7 @@ function SourceRow({ s }: { s: DataSource }) {
       <FeedFacts feed={s.feed} />
       {failures > 0 && (
         <p>
-          <Link to={`/admin/messages?status=failed&source=${encodeURIComponent(s.id)}`}>{t('admin.source.failedLink', { name: s.name })}</Link>
+          <Link to={`/admin/message-log?status=failed&source=${encodeURIComponent(s.id)}`}>{t('admin.source.failedLink', { name: s.name })}</Link>
         </p>
       )}
     </>
@@ -80,16 +81,15 @@ export function SourcesPage() {
         {({ sources, unattributed }) => (
           <>
             <PagedList items={sources} label={t('admin.sources.title')} empty={t('admin.sources.none')} keyOf={(s) => s.id} render={(s) => <SourceRow s={s} />} />
-            <section className="ui-card" aria-labelledby="unattributed-title">
-              <h2 id="unattributed-title">{t('admin.sources.unattributed')}</h2>
+            <Card title={t('admin.sources.unattributed')} id="unattributed">
               <p>{t('admin.sources.unattributedIntro')}</p>
               <FeedFacts feed={unattributed} />
               {unattributed.total.rejected + unattributed.total.errored > 0 && (
                 <p>
-                  <Link to="/admin/messages?status=failed">{t('admin.messages.failedLink')}</Link>
+                  <Link to="/admin/message-log?status=failed">{t('admin.messages.failedLink')}</Link>
                 </p>
               )}
-            </section>
+            </Card>
           </>
         )}
       </Loaded>
