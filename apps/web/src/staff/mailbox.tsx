@@ -17,8 +17,8 @@ export function useDevMailbox(): boolean {
   const [available, setAvailable] = useState(false);
   useEffect(() => {
     let live = true;
-    api.get('/dev/mailbox').then(
-      () => live && setAvailable(true),
+    api.get<{ messages?: unknown } | undefined>('/dev/mailbox').then(
+      (r) => live && setAvailable(Array.isArray(r?.messages)),
       () => live && setAvailable(false),
     );
     return () => {
