@@ -224,8 +224,12 @@ describe.skipIf(!hasChromium)('the HIE administration in the browser', () => {
       await other.page.getByRole('list', { name: 'Review queue' }).getByRole('link', { name: 'Gagnon, Anne and Gagnon, Anne' }).click();
       await heading(other.page, 'Compare two records');
       await expectAccessible(other.page, 'compare, read only');
-      // The pair's newer record (record A) is the one the review moved.
-      await other.page.goto(`/admin/patients/${ids.b}`);
+      // The pair's newer record (record A) is the one the review moved; found by its id.
+      await nav.getByRole('link', { name: 'Find a Person' }).click();
+      await heading(other.page, 'Find a Person');
+      await expectAccessible(other.page, 'find a person');
+      await other.page.getByLabel('Record (Patient) id').fill(ids.b ?? '');
+      await other.page.getByRole('button', { name: 'Open the link history' }).click();
       await heading(other.page, 'Link history of a record');
       await expect.poll(() => other.page.getByRole('list', { name: 'Link history' }).textContent()).toContain('Linked after review');
       expect(await other.page.getByRole('button', { name: /^Undo/ }).count()).toBe(0);
