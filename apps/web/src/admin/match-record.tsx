@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useMemo, useRef, type ReactNode } from 'react';
 import { useI18n } from '../lib/i18n.tsx';
+import { Link } from '../lib/router.tsx';
 import { useEnumText } from '../console/frame.tsx';
 import type { Evidence, MatchRecord, ReviewItem } from './types.ts';
 
@@ -38,7 +39,7 @@ export function recordName(r: MatchRecord | null | undefined): string {
   return [n.family && given ? `${n.family}, ${given}` : (n.family ?? given), ...n.suffix].filter(Boolean).join(' ');
 }
 
-function lines(values: string[]): ReactNode {
+function lines(values: ReactNode[]): ReactNode {
   if (values.length === 0) return '—';
   return values.map((v, i) => (
     <span key={i} className="cell-line">
@@ -51,8 +52,8 @@ function lines(values: string[]): ReactNode {
 export function CompareTable({ a, b, captionId }: { a: MatchRecord | null | undefined; b: MatchRecord | null | undefined; captionId: string }) {
   const { t, date } = useI18n();
   const sex = useEnumText('admin.sex');
-  const fact = (r: MatchRecord | null | undefined, f: (r: MatchRecord) => string[]): ReactNode => (r ? lines(f(r)) : t('admin.review.recordGone'));
-  const rows: { label: string; f: (r: MatchRecord) => string[] }[] = [
+  const fact = (r: MatchRecord | null | undefined, f: (r: MatchRecord) => ReactNode[]): ReactNode => (r ? lines(f(r)) : t('admin.review.recordGone'));
+  const rows: { label: string; f: (r: MatchRecord) => ReactNode[] }[] = [
     { label: t('admin.compare.names'), f: (r) => r.names.map((n) => [n.family && n.given.length ? `${n.family}, ${n.given.join(' ')}` : (n.family ?? n.given.join(' ')), ...n.suffix].filter(Boolean).join(' ')) },
     { label: t('admin.compare.birthDate'), f: (r) => (r.birthDate ? [date(r.birthDate)] : []) },
     { label: t('admin.compare.sex'), f: (r) => (r.gender ? [sex(r.gender)] : []) },
@@ -60,7 +61,7 @@ export function CompareTable({ a, b, captionId }: { a: MatchRecord | null | unde
     { label: t('admin.compare.phones'), f: (r) => r.phones },
     { label: t('admin.compare.identifiers'), f: (r) => r.identifiers.map((i) => `${i.value}${i.system ? ` (${i.system})` : ''}`) },
     { label: t('admin.compare.source'), f: (r) => [r.sourceName ?? r.sourceOrg ?? t('admin.message.noSource')] },
-    { label: t('admin.compare.person'), f: (r) => (r.personId ? [r.personId] : []) },
+    { label: t('admin.compare.person'), f: (r) => (r.personId ? [<Link key="p" className="mono" to={`/admin/persons/${encodeURIComponent(r.personId)}`}>{r.personId}</Link>] : []) },
   ];
   return (
     <div className="table-wrap" role="region" aria-labelledby={captionId} tabIndex={0}>
