@@ -11,3 +11,5 @@ export { LineChart, type LineChartProps, type ChartPoint, type ChartSeries } fro
 export { chartScale, niceTicks } from './chart-scale.ts';
 export { Card, type CardProps } from './card.tsx';
 export { Loading } from './loading.tsx';
+export { Dialog, type DialogProps } from './dialog.tsx';
+export { TextAreaField, CheckboxField, RadioGroup, type TextAreaFieldProps, type CheckboxFieldProps, type RadioGroupProps } from './choice-fields.tsx';

@@ -1,5 +1,11 @@
 /** English: the reference dictionary. Every key here must exist in es.ts (the type checks it). */
+import { adminEn } from './admin.en.ts';
+import { staffEn } from './staff.en.ts';
+
 export const en = {
+  // The staff console's and the HIE administration's own dictionaries.
+  ...staffEn,
+  ...adminEn,
   'shell.skip': 'Skip to main content',
   'shell.mainNav': 'Main',
   'shell.footer': 'Kennebec · Your health record from the organizations that care for you.',

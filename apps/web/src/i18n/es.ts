@@ -1,7 +1,12 @@
+import { adminEs } from './admin.es.ts';
 import type { MessageKey } from './en.ts';
+import { staffEs } from './staff.es.ts';
 
 /** Español (Estados Unidos). */
 export const es: Record<MessageKey, string> = {
+  // The staff console's and the HIE administration's own dictionaries.
+  ...staffEs,
+  ...adminEs,
   'shell.skip': 'Saltar al contenido principal',
   'shell.mainNav': 'Principal',
   'shell.footer': 'Kennebec · Su historial de salud de las organizaciones que le atienden.',

@@ -17,6 +17,7 @@ const BY_CODE: Record<string, MessageKey> = {
   'KB-PASSWORD-REJECTED': 'error.passwordRejected',
   'KB-INVITATION-INVALID': 'error.invitationInvalid',
   'KB-INVITATION-LOCKED': 'error.invitationLocked',
+  'KB-INVITATION-PENDING': 'error.invitationPending',
   'KB-PATIENT-LINKED': 'error.patientLinked',
   'KB-PROXY-INACTIVE': 'error.proxyInactive',
   'KB-PROXY-CONFLICT': 'error.proxyConflict',
