@@ -332,3 +332,29 @@ export function demoFeeds(shared: SharedPerson[], orgs: { hospital: FeedOrg; pra
   if (moved && duplicated) out.push(...hospitalAdt(moved, duplicated, orgs.hospital));
   return out;
 }
+
+/**
+ * Work for the HIE admin pages: a registration the master patient index must not decide alone
+ * (the son of a shared person, same name and SSN, born 30 years later: always sent to review),
+ * and a message from a hospital that is not a registered source yet (rejected, kept in the
+ * message log until an admin registers the source and reprocesses it).
+ */
+export function adminExamples(person: SharedPerson, hospital: FeedOrg): { review: DemoFeedMessage; unknownSource: DemoFeedMessage } {
+  const d = demographics(person.patient);
+  const born = Number(d.birthDate.slice(0, 4)) + 30;
+  const son = { ...d, birthDate: `${born > 2020 ? 2001 : born}${d.birthDate.slice(4)}`, line: '40 Pleasant Street', phone: '(207) 555-0177' };
+  const review: DemoFeedMessage = {
+    org: hospital.id,
+    format: 'hl7v2',
+    label: 'ADT^A04 registration of a namesake under the same SSN',
+    content: [msh(hospital, 'ADT^A04^ADT_A01', 'KVA0402', '2026-05-30T09:00:00Z'), 'EVN|A04|20260530090000+0000', pid(son, 'R000001', hospital, { ssn: true }), 'PV1|1|O'].join('\r'),
+  };
+  const midcoast: FeedOrg = { id: 'mch', name: 'Midcoast Community Hospital', facility: 'MCH', oid: '2.16.840.1.113883.3.9999.1.9', mrnSystem: 'urn:oid:2.16.840.1.113883.3.9999.1.9' };
+  const unknownSource: DemoFeedMessage = {
+    org: midcoast.id,
+    format: 'hl7v2',
+    label: 'ADT^A01 from a hospital not yet registered',
+    content: [msh(midcoast, 'ADT^A01^ADT_A01', 'MCH0001', '2026-05-31T07:30:00Z'), 'EVN|A01|20260531073000+0000', pid(d, 'M000001', midcoast), 'PV1|1|I|MED^101^1^MCH'].join('\r'),
+  };
+  return { review, unknownSource };
+}

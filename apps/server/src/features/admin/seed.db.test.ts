@@ -49,8 +49,13 @@ describe('demo seed', () => {
     );
     expect(log.rows).toEqual([
       { source_org: CBLAB.id, status: 'processed', n: '30' },
-      { source_org: KVMC.id, status: 'processed', n: '3' },
+      // The A08, A04 and A40, and the namesake's A04 that waits for review.
+      { source_org: KVMC.id, status: 'processed', n: '4' },
+      // From a hospital that is not a source yet: rejected, waiting for an HIE admin.
+      { source_org: null, status: 'rejected', n: '1' },
     ]);
+    const reviews = await t.deps.db.query<{ n: number }>(`select count(*)::int as n from mpi_review where status = 'open'`);
+    expect(reviews.rows[0]?.n).toBeGreaterThanOrEqual(1);
   });
 
   it('links every Patient to one Person and merges each shared person across the three organizations', async () => {

@@ -5,7 +5,7 @@ import type { FhirRequest, FhirResponse } from '../fhir-api/index.ts';
 import { ingestCcda, ingestDepsFor, ingestHl7v2 } from '../ingestion/index.ts';
 import { createClient, findClient } from '../smart-auth/index.ts';
 import { registerOrganizationAsSource } from '../sources/index.ts';
-import { demoFeeds, type FeedOrg, type SharedPerson } from './demo-feeds.ts';
+import { adminExamples, demoFeeds, type FeedOrg, type SharedPerson } from './demo-feeds.ts';
 import { bulkWriteEntries } from '../fhir-api/index.ts';
 import { demoPatientName, demoPeopleLines, seedDemoPeople } from './demo-people.ts';
 
@@ -115,6 +115,16 @@ async function sendDemoFeeds(deps: AppDeps, opts: SeedOptions, shared: SharedPer
     } else {
       await ingestCcda(ingest, msg.content, msg.org, deps.config.bodyLimit);
     }
+  }
+  // Work waiting for the HIE admin: a pair to review and a message from an unregistered source.
+  const example = shared[3];
+  if (example) {
+    const { review, unknownSource } = adminExamples(example, hospital);
+    const reviewed = await ingestHl7v2(ingest, review.content, 'file');
+    if (reviewed.code !== 'AA') throw new Error(`Demo feed ${review.label} was not accepted: ${reviewed.ack.replace(/\r/g, ' / ')}`);
+    const rejected = await ingestHl7v2(ingest, unknownSource.content, 'file');
+    if (rejected.code === 'AA') throw new Error(`Demo feed ${unknownSource.label} should have been rejected`);
+    log('Left a pair in the matching review queue and a rejected message from an unregistered hospital for the HIE admin');
   }
   return feeds.length;
 }
