@@ -87,16 +87,23 @@ export async function createPasskey(options: CreationOptionsJSON): Promise<Recor
   if (!(credential instanceof PublicKeyCredential)) throw new PasskeyCancelled('cancelled');
   const response = credential.response as AuthenticatorAttestationResponse;
   return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: 'public-key',
-    ...(credential.authenticatorAttachment === 'platform' || credential.authenticatorAttachment === 'cross-platform' ? { authenticatorAttachment: credential.authenticatorAttachment } : {}),
-    clientExtensionResults: credential.getClientExtensionResults(),
+    ...credentialJson(credential),
     response: {
       clientDataJSON: toBase64url(response.clientDataJSON),
       attestationObject: toBase64url(response.attestationObject),
       ...(typeof response.getTransports === 'function' ? { transports: response.getTransports() } : {}),
     },
+  };
+}
+
+/** The fields a created credential and an assertion share, as the server's JSON. */
+function credentialJson(credential: PublicKeyCredential): Record<string, unknown> {
+  return {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: 'public-key',
+    ...(credential.authenticatorAttachment === 'platform' || credential.authenticatorAttachment === 'cross-platform' ? { authenticatorAttachment: credential.authenticatorAttachment } : {}),
+    clientExtensionResults: credential.getClientExtensionResults(),
   };
 }
 
@@ -119,11 +126,7 @@ export async function assertPasskey(options: RequestOptionsJSON): Promise<Record
   if (!(credential instanceof PublicKeyCredential)) throw new PasskeyCancelled('cancelled');
   const response = credential.response as AuthenticatorAssertionResponse;
   return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: 'public-key',
-    ...(credential.authenticatorAttachment === 'platform' || credential.authenticatorAttachment === 'cross-platform' ? { authenticatorAttachment: credential.authenticatorAttachment } : {}),
-    clientExtensionResults: credential.getClientExtensionResults(),
+    ...credentialJson(credential),
     response: {
       clientDataJSON: toBase64url(response.clientDataJSON),
       authenticatorData: toBase64url(response.authenticatorData),

@@ -18,6 +18,12 @@ export function requestInfo(req: FastifyRequest): RequestInfo {
 }
 
 const problem = (description: string) => ({ description, schema: problemSchema });
+
+/** The answers of a route that mails anyone who asks (limited by mail-quota.ts). */
+const limitedMailResponses = {
+  202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted },
+  429: problem('Too many such requests from this client address (KB-THROTTLED)'),
+};
 const ACCEPTED = { status: 'accepted' as const };
 
 export async function sessionBody(ctx: AccountsContext, cur: CurrentSession): Promise<z.output<typeof s.sessionView>> {
@@ -88,7 +94,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       security: 'none',
       who: ['anyone'],
       body: s.emailBody,
-      responses: { 202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)') },
+      responses: limitedMailResponses,
       handler: async ({ body, req }) => {
         if (await mayMail(ctx, body.email, requestInfo(req))) await resendVerification(ctx, body.email);
         return { status: 202, body: { ...ACCEPTED, message: 'If the address has an unconfirmed account, a new link has been sent to it' } };
@@ -103,7 +109,7 @@ export function accountRoutes(ctx: AccountsContext, signInMethods: ('password' |
       security: 'none',
       who: ['anyone'],
       body: s.emailBody,
-      responses: { 202: { description: 'Check your mail (after 5 such mails to one address in a day, at most one an hour; the answer is the same)', schema: s.accepted }, 429: problem('Too many such requests from this client address (KB-THROTTLED)') },
+      responses: limitedMailResponses,
       handler: async ({ body, req }) => {
         if (await mayMail(ctx, body.email, requestInfo(req))) await forgotPassword(ctx, body.email);
         return { status: 202, body: { ...ACCEPTED, message: 'If the address has an account, a link to reset its password has been sent to it' } };
